@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/interp"
+	"ipcsh/lang"
+)
+
+// Version is the release this binary reports.
+const Version = "0.1.0"
+
+// Exit codes, LANGUAGE.md §5.
+const (
+	exitOK     = 0
+	exitError  = 1 // a failed system call, a failed expect, a run-time error
+	exitSyntax = 2 // a syntax error or a misuse of the command line: nothing ran
+)
+
+const usage = `usage:
+  ipcsh FILE.ipc [ARGS...]   run a script (ARGS in args[0], args[1], ...)
+  ipcsh -c 'SOURCE' [ARGS...] run source text
+  ipcsh                      read a script from stdin when it is not a terminal
+  ipcsh check FILE...        parse only, report every syntax error
+  ipcsh version              print the version
+
+options (before the script):
+  -q          print and errors only: no transcript lines for system calls
+  -v          show pids, fds and ids in the transcript
+  --stall DUR how long every process may stay blocked before the run stops (default 5s)
+
+exit codes: 0 success; 1 a failed system call, expect or run-time error;
+2 a syntax error or command-line misuse (nothing ran); 130/143 after SIGINT/SIGTERM.
+Every statement of a script is a real system call; see LANGUAGE.md.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// options are the flags common to every way of running a script.
+type options struct {
+	quiet, verbose bool
+	stall          time.Duration
+	source         string
+	haveSource     bool
+}
+
+func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(argv) > 0 {
+		switch argv[0] {
+		case "check":
+			return check(argv[1:], stdout, stderr)
+		case "version", "--version":
+			fmt.Fprintln(stdout, "ipcsh", Version)
+			return exitOK
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		case "clean":
+			fmt.Fprintln(stderr, "ipcsh: clean is not available yet: SysV clean-up arrives with message queues, shared memory and semaphores")
+			return exitError
+		}
+	}
+	var o options
+	fs := flag.NewFlagSet("ipcsh", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&o.quiet, "q", false, "")
+	fs.BoolVar(&o.verbose, "v", false, "")
+	fs.DurationVar(&o.stall, "stall", 5*time.Second, "")
+	fs.Func("c", "", func(s string) error { o.source, o.haveSource = s, true; return nil })
+	trace := fs.String("trace", "", "")
+	help := fs.Bool("help", false, "")
+	fs.BoolVar(help, "h", false, "")
+	if err := fs.Parse(argv); err != nil {
+		fmt.Fprintf(stderr, "ipcsh: %v\n%s", err, usage)
+		return exitSyntax
+	}
+	if *help {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if *trace != "" {
+		fmt.Fprintln(stderr, "ipcsh: --trace is not available yet")
+		return exitSyntax
+	}
+	if o.stall <= 0 {
+		fmt.Fprintln(stderr, "ipcsh: --stall must be a positive duration such as 5s")
+		return exitSyntax
+	}
+	rest := fs.Args()
+	var name, src string
+	switch {
+	case o.haveSource:
+		name, src = "-c", o.source
+	case len(rest) > 0:
+		name = rest[0]
+		b, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "ipcsh: %v\n", err)
+			return exitSyntax
+		}
+		src, rest = string(b), rest[1:]
+	default:
+		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+			fmt.Fprintln(stderr, "ipcsh: the interactive REPL is not available yet; run a script: ipcsh FILE.ipc, or pipe one to stdin")
+			return exitSyntax
+		}
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "ipcsh: reading stdin: %v\n", err)
+			return exitSyntax
+		}
+		name, src = "stdin", string(b)
+	}
+	return runSource(name, src, rest, o, stdout, stderr)
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+func runSource(name, src string, args []string, o options, stdout, stderr io.Writer) int {
+	prog, err := lang.Parse(name, src)
+	if err != nil {
+		printSyntax(stderr, err)
+		return exitSyntax
+	}
+	r, err := interp.New(interp.Config{Stdout: stdout, Args: args, Quiet: o.quiet, Verbose: o.verbose})
+	if err != nil {
+		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
+		return exitError
+	}
+	stop := onSignals(r)
+	defer stop()
+	err = r.Run(prog)
+	if cerr := r.Close(); cerr != nil && err == nil {
+		fmt.Fprintf(stderr, "ipcsh: clean-up: %v\n", cerr)
+		return exitError
+	}
+	return report(err, stderr)
+}
+
+// report turns the result of a run into its exit code and stderr text.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var exit *interp.ExitError
+	if errors.As(err, &exit) {
+		return exit.Code
+	}
+	var list lang.ErrorList
+	if errors.As(err, &list) {
+		printSyntax(stderr, err)
+		return exitSyntax
+	}
+	fmt.Fprintf(stderr, "ipcsh: %v\n", err)
+	return exitError
+}
+
+func printSyntax(w io.Writer, err error) {
+	var list lang.ErrorList
+	if !errors.As(err, &list) {
+		fmt.Fprintln(w, err)
+		return
+	}
+	for _, e := range list {
+		fmt.Fprintln(w, e.Error())
+		if c := e.Caret(); c != "" {
+			fmt.Fprintln(w, c)
+		}
+	}
+}
+
+func check(files []string, stdout, stderr io.Writer) int {
+	if len(files) == 0 {
+		fmt.Fprintf(stderr, "ipcsh: check needs at least one FILE\n%s", usage)
+		return exitSyntax
+	}
+	code := exitOK
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "ipcsh: %v\n", err)
+			code = exitSyntax
+			continue
+		}
+		if _, err := lang.ParseAll(f, string(b)); err != nil {
+			printSyntax(stderr, err)
+			code = exitSyntax
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", f)
+	}
+	return code
+}
+
+// onSignals stops the run on SIGINT and SIGTERM with the exit codes of a
+// shell (130, 143), after the session's clean-up.
+func onSignals(r *interp.Runner) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			r.Abort()
+			code := 130
+			if s == syscall.SIGTERM {
+				code = 143
+			}
+			os.Exit(code)
+		case <-done:
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}

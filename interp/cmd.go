@@ -1,0 +1,375 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/lang"
+)
+
+// A command is a compiled generic statement (`read p.r 10`): its arguments
+// in source order, a buffer for their values that is reused on every run
+// (a statement never runs inside itself), and the function that runs it.
+type command struct {
+	verb string // "read", "sem p"
+	pos  lang.Pos
+	args []cmdArg
+	vals []Value
+	// params indexes args: the positional parameters in order.
+	params []int
+	flags  map[string]bool
+	run    execFn
+	// expect: a comparison is evaluated side by side, to show both.
+	cmpL, cmpR exprFn
+	cmpOp      string
+	src        string
+}
+
+type execFn func(p *Proc, c *command) (Value, error)
+
+type argKind uint8
+
+const (
+	aParam argKind = iota // an expression
+	aName                 // a name the statement binds
+	aFlag                 // a bare-word option
+	aOpt                  // word=expr
+	aPair                 // I:DELTA
+	aWord                 // a signal given as a bare word
+)
+
+type cmdArg struct {
+	kind  argKind
+	name  string // the flag, option or bound name; a signal word
+	slot  int    // aName: where the statement binds its handle
+	eval  exprFn
+	eval2 exprFn // aPair: the delta
+	val2  Value
+}
+
+// executors maps a statement to its implementation; statements of later
+// issues are absent and report that they are not available yet.
+var executors map[string]execFn
+
+func init() {
+	executors = map[string]execFn{
+		"print": execPrint, "expect": execExpect, "sleep": execSleep, "exit": execExit,
+		"break": execBreak, "continue": execContinue,
+		"pipe": execPipe, "write": execWrite, "read": execRead, "close": execClose,
+		"seek": execSeek, "pipesize": execPipesize, "fds": execFds,
+		"mkfifo": execMkfifo, "mknod": execMknod, "open": execOpen, "unlink": execUnlink, "stat": execStat,
+	}
+}
+
+func (c *compiler) command(lc *lang.Command) *command {
+	spec := lc.Spec
+	cmd := &command{verb: spec.Name, pos: lc.Pos, flags: map[string]bool{}}
+	switch spec.Name {
+	case "break", "continue":
+		if c.loops == 0 {
+			c.errorf(lc.Pos, "%s outside a loop", spec.Name)
+			return nil
+		}
+	}
+	isParam := map[*lang.Arg]int{}
+	for i, a := range lc.Params {
+		isParam[a] = i
+	}
+	args := lc.Args
+	if lc.Sub != "" {
+		args = args[1:]
+	}
+	for _, a := range args {
+		switch i, ok := isParam[a]; {
+		case a.Opt != nil:
+			cmd.args = append(cmd.args, cmdArg{kind: aOpt, name: a.Opt.Name, eval: c.expr(a.Opt.Value)})
+		case ok:
+			param := spec.Params[min(i, len(spec.Params)-1)]
+			word, isWord := lang.IdentOf(a.Expr)
+			switch {
+			case param.Kind == lang.PName:
+				cmd.args = append(cmd.args, cmdArg{kind: aName, name: word, slot: c.syms.slots[word]})
+			case param.Kind == lang.PSignal && isWord:
+				cmd.args = append(cmd.args, cmdArg{kind: aWord, name: word})
+			case param.Kind == lang.PPair:
+				cmd.args = append(cmd.args, cmdArg{kind: aPair, eval: c.expr(a.Expr), eval2: c.expr(a.Pair)})
+			default:
+				cmd.args = append(cmd.args, cmdArg{kind: aParam, eval: c.expr(a.Expr)})
+			}
+			cmd.params = append(cmd.params, len(cmd.args)-1)
+		default:
+			word, _ := lang.IdentOf(a.Expr)
+			cmd.args = append(cmd.args, cmdArg{kind: aFlag, name: word})
+			cmd.flags[word] = true
+		}
+	}
+	cmd.vals = make([]Value, len(cmd.args))
+	if spec.Name == "expect" {
+		e := lc.Params[0].Expr
+		cmd.src = c.source(e.Pos, e.EndPos)
+		if len(e.Rest) == 0 && len(e.Left.Rest) == 0 && e.Left.Left.Op != "" {
+			n := e.Left.Left
+			cmd.cmpL, cmd.cmpR, cmd.cmpOp = c.sum(n.Left), c.sum(n.Right), n.Op
+			cmd.args[cmd.params[0]].eval = nil
+		}
+	}
+	cmd.run = executors[spec.Name]
+	if cmd.run == nil {
+		name := spec.Name
+		cmd.run = func(p *Proc, c *command) (Value, error) {
+			return Value{}, errorf(c.pos, "%s is not available yet", name)
+		}
+	}
+	return cmd
+}
+
+// eval evaluates every argument into c.vals.
+func (c *command) eval(p *Proc) error {
+	for i := range c.args {
+		a := &c.args[i]
+		if a.eval == nil {
+			continue
+		}
+		v, err := a.eval(p)
+		if err != nil {
+			return err
+		}
+		c.vals[i] = v
+		if a.eval2 != nil {
+			if a.val2, err = a.eval2(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (c *command) nparams() int { return len(c.params) }
+
+// param is the value of positional parameter i.
+func (c *command) param(i int) Value { return c.vals[c.params[i]] }
+
+// opt returns an option's value, if given.
+func (c *command) opt(name string) (Value, bool) {
+	for i := range c.args {
+		if c.args[i].kind == aOpt && c.args[i].name == name {
+			return c.vals[i], true
+		}
+	}
+	return Value{}, false
+}
+
+// optInt returns an int option, or def when absent.
+func (c *command) optInt(name string, def int64) (int64, error) {
+	v, ok := c.opt(name)
+	if !ok {
+		return def, nil
+	}
+	if v.K != KInt {
+		return 0, errorf(c.pos, "%s: %s= expects an int, found %s", c.verb, name, v.typeName())
+	}
+	return v.I, nil
+}
+
+// text renders the statement with its arguments evaluated, as the
+// transcript shows it.
+func (c *command) text(p *Proc) string {
+	verbose := p.run.cfg.Verbose
+	var b strings.Builder
+	b.WriteString(c.verb)
+	for i, a := range c.args {
+		b.WriteByte(' ')
+		switch a.kind {
+		case aName, aFlag, aWord:
+			b.WriteString(a.name)
+		case aOpt:
+			b.WriteString(a.name)
+			b.WriteByte('=')
+			b.WriteString(renderOpt(a.name, c.vals[i], verbose))
+		case aPair:
+			b.WriteString(c.vals[i].quote(verbose))
+			b.WriteByte(':')
+			b.WriteString(a.val2.quote(verbose))
+		default:
+			b.WriteString(c.vals[i].quote(verbose))
+		}
+	}
+	return b.String()
+}
+
+// renderOpt shows modes in octal and keys in hex, as people write them.
+func renderOpt(name string, v Value, verbose bool) string {
+	if v.K == KInt {
+		switch name {
+		case "mode":
+			return "0" + strconv.FormatInt(v.I, 8)
+		case "key":
+			return "0x" + strconv.FormatUint(uint64(uint32(v.I)), 16)
+		case "timeout":
+			return formatDuration(v.I)
+		}
+	}
+	return v.quote(verbose)
+}
+
+// formatDuration writes nanoseconds in the largest unit that divides them.
+func formatDuration(ns int64) string {
+	units := []struct {
+		name string
+		n    int64
+	}{{"h", 3600e9}, {"m", 60e9}, {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}}
+	for _, u := range units {
+		if ns != 0 && ns%u.n == 0 {
+			return strconv.FormatInt(ns/u.n, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(ns, 10) + "ns"
+}
+
+// publish prints the line of a statement that publishes, before its call.
+func (p *Proc) publish(c *command) {
+	if p.emitting() {
+		p.emit(EvCall, PhasePublish, c.pos, c.text(p), "")
+	}
+}
+
+// done prints the line of a statement after its call, with its result.
+func (p *Proc) done(c *command, phase Phase, result string) {
+	if p.emitting() {
+		p.emit(EvCall, phase, c.pos, c.text(p), result)
+	}
+}
+
+// fail reports a failed system call: a transcript line with the error,
+// shown even under quiet, and the error to return.
+func (p *Proc) fail(c *command, phase Phase, err error, explain string) error {
+	text := c.text(p)
+	e := sysErr(c.pos, text, err, explain)
+	if phase == PhasePublish {
+		phase = PhaseRepeat
+	}
+	p.emit(EvCall, phase, c.pos, text, errResult(e))
+	e.shown = true
+	return e
+}
+
+func errResult(e *Error) string {
+	if e.Errno == 0 {
+		return "error: " + e.Msg
+	}
+	return "error " + e.Name() + " (" + e.Errno.Error() + ")"
+}
+
+// sysErr wraps a system call's error with its statement and position.
+func sysErr(pos lang.Pos, stmt string, err error, explain string) *Error {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return &Error{Pos: pos, Stmt: stmt, Errno: errno, Msg: explain}
+	}
+	return &Error{Pos: pos, Stmt: stmt, Msg: fmt.Sprintf("%s: %v", stmt, err)}
+}
+
+func execPrint(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	var b strings.Builder
+	for i := range c.params {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(c.param(i).text(p.run.cfg.Verbose))
+	}
+	s := b.String()
+	if len(s) > pipeBuf/2 {
+		s = s[:pipeBuf/2] + "… (" + strconv.Itoa(len(s)) + " bytes)"
+	}
+	p.emit(EvPrint, PhaseOnce, c.pos, "", s)
+	return Value{}, nil
+}
+
+func execSleep(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	d := c.param(0)
+	if d.K != KInt || d.I < 0 {
+		return Value{}, errorf(c.pos, "sleep: expected a duration such as 10ms, found %s", d.quote(false))
+	}
+	ts := unix.NsecToTimespec(d.I)
+	for {
+		var rem unix.Timespec
+		err := unix.Nanosleep(&ts, &rem)
+		if err != unix.EINTR {
+			break
+		}
+		ts = rem
+	}
+	if p.emitting() {
+		p.emit(EvCall, PhaseOnce, c.pos, "sleep "+formatDuration(d.I), "")
+	}
+	return Value{}, nil
+}
+
+func execExit(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	code := int64(0)
+	if c.nparams() > 0 {
+		v := c.param(0)
+		if v.K != KInt {
+			return Value{}, errorf(c.pos, "exit: expected an int status, found %s", v.typeName())
+		}
+		code = v.I
+	}
+	if code < 0 || code > 255 {
+		return Value{}, errorf(c.pos, "exit: status %d is outside 0..255", code)
+	}
+	if p.emitting() {
+		p.emit(EvCall, PhasePublish, c.pos, "exit "+strconv.FormatInt(code, 10), "")
+	}
+	return Value{}, &ExitError{Code: int(code)}
+}
+
+func execBreak(*Proc, *command) (Value, error)    { return Value{}, errBreak }
+func execContinue(*Proc, *command) (Value, error) { return Value{}, errContinue }
+
+// execExpect shows both sides of a failed comparison.
+func execExpect(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	msg := "expect failed"
+	if c.nparams() > 1 {
+		msg += ": " + c.param(1).text(false)
+	}
+	if c.cmpL != nil {
+		l, err := c.cmpL(p)
+		if err != nil {
+			return Value{}, err
+		}
+		r, err := c.cmpR(p)
+		if err != nil {
+			return Value{}, err
+		}
+		ok, err := compare(c.pos, c.cmpOp, l, r)
+		if err != nil || ok {
+			return Value{}, err
+		}
+		return Value{}, &Error{Pos: c.pos, Msg: fmt.Sprintf("%s: %s (left %s, right %s)", msg, c.src, l.quote(false), r.quote(false))}
+	}
+	v := c.param(0)
+	b, ok := v.truth()
+	if !ok {
+		return Value{}, errorf(c.pos, "expect: expected a condition, found %s", v.typeName())
+	}
+	if b {
+		return Value{}, nil
+	}
+	return Value{}, &Error{Pos: c.pos, Msg: msg + ": " + c.src}
+}

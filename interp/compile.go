@@ -1,0 +1,485 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"ipcsh/lang"
+)
+
+// The compiler turns the AST into closures once, before anything runs:
+// names are resolved to slots, literals to constants, and each statement
+// to a function of the process. Running is then calling closures, with no
+// map lookups, no allocation and no interface boxing on the hot path.
+
+type stmtFn func(p *Proc) error
+
+// symtab maps names to slots. A session keeps one across REPL entries.
+type symtab struct {
+	slots map[string]int
+	names []string
+}
+
+func newSymtab() *symtab { return &symtab{slots: map[string]int{}} }
+
+func (s *symtab) define(name string) int {
+	if i, ok := s.slots[name]; ok {
+		return i
+	}
+	s.slots[name] = len(s.names)
+	s.names = append(s.names, name)
+	return len(s.names) - 1
+}
+
+// builtinNames are read-only names every program sees.
+var builtinNames = map[string]bool{"args": true, "tmp": true, "self": true, "err": true}
+
+type compiler struct {
+	syms  *symtab
+	prog  *lang.Program
+	loops int
+	errs  lang.ErrorList
+}
+
+// compileProgram compiles prog against syms, defining every name the
+// program binds anywhere, so a read of a name bound nowhere is caught
+// before anything runs.
+func compileProgram(syms *symtab, prog *lang.Program) ([]stmtFn, error) {
+	c := &compiler{syms: syms, prog: prog}
+	// Bind first, on a copy: a REPL entry with an error must not leave
+	// half its names behind.
+	saved := len(syms.names)
+	c.bindAll(prog.Stmts)
+	code := c.stmts(prog.Stmts)
+	if len(c.errs) > 0 {
+		for _, n := range syms.names[saved:] {
+			delete(syms.slots, n)
+		}
+		syms.names = syms.names[:saved]
+		return nil, c.errs
+	}
+	return code, nil
+}
+
+func (c *compiler) errorf(pos lang.Pos, format string, args ...any) {
+	c.errs = append(c.errs, &lang.Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Line: lineOf(c.prog, pos)})
+}
+
+func lineOf(prog *lang.Program, pos lang.Pos) string {
+	off := pos.Offset - prog.Base.Offset
+	if off < 0 || off > len(prog.Src) {
+		return ""
+	}
+	start := strings.LastIndexByte(prog.Src[:off], '\n') + 1
+	end := strings.IndexByte(prog.Src[off:], '\n')
+	if end < 0 {
+		return prog.Src[start:]
+	}
+	return prog.Src[start : off+end]
+}
+
+// source returns the text of a node as written.
+func (c *compiler) source(from, to lang.Pos) string {
+	a, b := from.Offset-c.prog.Base.Offset, to.Offset-c.prog.Base.Offset
+	if a < 0 || b > len(c.prog.Src) || a > b {
+		return ""
+	}
+	return strings.TrimSpace(c.prog.Src[a:b])
+}
+
+// bindAll defines every name that some statement binds.
+func (c *compiler) bindAll(stmts []*lang.Stmt) {
+	for _, s := range stmts {
+		c.bind(s)
+	}
+}
+
+func (c *compiler) bindName(pos lang.Pos, name string) {
+	if builtinNames[name] {
+		c.errorf(pos, "cannot bind %s: it is a built-in name", name)
+		return
+	}
+	c.syms.define(name)
+}
+
+func (c *compiler) bindBlock(b *lang.Block) {
+	if b != nil {
+		c.bindAll(b.Stmts)
+	}
+}
+
+func (c *compiler) bind(s *lang.Stmt) {
+	switch {
+	case s.If != nil:
+		for n := s.If; n != nil; n = n.ElseIf {
+			c.bindBlock(n.Then)
+			c.bindBlock(n.Else)
+		}
+	case s.For != nil:
+		c.bindName(s.For.Pos, s.For.Var)
+		c.bindBlock(s.For.Body)
+	case s.While != nil:
+		c.bindBlock(s.While.Body)
+	case s.Repeat != nil:
+		c.bindBlock(s.Repeat.Body)
+	case s.Let != nil:
+		c.bindName(s.Let.Pos, s.Let.Name)
+		if s.Let.Value.Cmd != nil {
+			c.bindCmd(s.Let.Value.Cmd)
+		}
+	case s.Assign != nil:
+		if name, ok := lang.IdentOf(s.Assign.Target); ok {
+			c.bindName(s.Assign.Pos, name)
+		}
+		if s.Assign.Value.Cmd != nil {
+			c.bindCmd(s.Assign.Value.Cmd)
+		}
+	case s.Try != nil:
+		c.bindWrap(s.Try)
+	case s.Quiet != nil:
+		c.bindWrap(s.Quiet)
+	case s.Spawn != nil:
+		c.bindName(s.Spawn.Pos, s.Spawn.Name)
+		c.bindBlock(s.Spawn.Body)
+	case s.Cmd != nil:
+		c.bindCmd(s.Cmd)
+	}
+}
+
+func (c *compiler) bindWrap(w *lang.Wrap) {
+	if w.Block != nil {
+		c.bindBlock(w.Block)
+	} else {
+		c.bind(w.Stmt)
+	}
+}
+
+func (c *compiler) bindCmd(cmd *lang.Command) {
+	for i, a := range cmd.Params {
+		if i < len(cmd.Spec.Params) && cmd.Spec.Params[i].Kind == lang.PName {
+			name, _ := lang.IdentOf(a.Expr)
+			c.bindName(a.Pos, name)
+		}
+	}
+}
+
+func (c *compiler) stmts(list []*lang.Stmt) []stmtFn {
+	out := make([]stmtFn, 0, len(list))
+	for _, s := range list {
+		if f := c.stmt(s); f != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (c *compiler) block(b *lang.Block) []stmtFn {
+	if b == nil {
+		return nil
+	}
+	return c.stmts(b.Stmts)
+}
+
+func (c *compiler) stmt(s *lang.Stmt) stmtFn {
+	switch {
+	case s.If != nil:
+		return c.ifStmt(s.If)
+	case s.For != nil:
+		return c.forStmt(s.For)
+	case s.While != nil:
+		return c.whileStmt(s.While)
+	case s.Repeat != nil:
+		return c.repeatStmt(s.Repeat)
+	case s.Let != nil:
+		return c.assign(s.Let.Pos, c.syms.slots[s.Let.Name], "=", s.Let.Value)
+	case s.Assign != nil:
+		return c.assignStmt(s.Assign)
+	case s.Try != nil:
+		return c.tryStmt(s, s.Try)
+	case s.Quiet != nil:
+		return c.quietStmt(s.Quiet)
+	case s.Atomic != nil:
+		return notYet(s.Pos, "atomic")
+	case s.Spawn != nil:
+		return notYet(s.Pos, "spawn")
+	case s.Cmd != nil:
+		cmd := c.command(s.Cmd)
+		if cmd == nil {
+			return nil
+		}
+		return func(p *Proc) error {
+			_, err := cmd.run(p, cmd)
+			return err
+		}
+	}
+	return nil
+}
+
+func notYet(pos lang.Pos, what string) stmtFn {
+	return func(p *Proc) error { return errorf(pos, "%s is not available yet", what) }
+}
+
+func (c *compiler) cond(e *lang.Expr, what string) func(p *Proc) (bool, error) {
+	f := c.expr(e)
+	pos := e.Pos
+	return func(p *Proc) (bool, error) {
+		v, err := f(p)
+		if err != nil {
+			return false, err
+		}
+		b, ok := v.truth()
+		if !ok {
+			return false, errorf(pos, "%s: expected a condition, found %s", what, v.typeName())
+		}
+		return b, nil
+	}
+}
+
+func (c *compiler) ifStmt(n *lang.If) stmtFn {
+	cond := c.cond(n.Cond, "if")
+	then := c.block(n.Then)
+	var els stmtFn
+	switch {
+	case n.ElseIf != nil:
+		els = c.ifStmt(n.ElseIf)
+	case n.Else != nil:
+		body := c.block(n.Else)
+		els = func(p *Proc) error { return p.runBlock(body) }
+	}
+	return func(p *Proc) error {
+		b, err := cond(p)
+		if err != nil {
+			return err
+		}
+		if b {
+			return p.runBlock(then)
+		}
+		if els != nil {
+			return els(p)
+		}
+		return nil
+	}
+}
+
+// loopBody runs one round of a loop body and says whether the loop goes on.
+func loopBody(p *Proc, body []stmtFn) (bool, error) {
+	for _, s := range body {
+		if err := s(p); err != nil {
+			switch err {
+			case errBreak:
+				return false, nil
+			case errContinue:
+				return true, nil
+			}
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func (c *compiler) loop(body *lang.Block) []stmtFn {
+	c.loops++
+	defer func() { c.loops-- }()
+	return c.block(body)
+}
+
+func (c *compiler) forStmt(n *lang.For) stmtFn {
+	from, to := c.intExpr(n.From, "for"), c.intExpr(n.To, "for")
+	slot := c.syms.slots[n.Var]
+	body := c.loop(n.Body)
+	return func(p *Proc) error {
+		a, err := from(p)
+		if err != nil {
+			return err
+		}
+		b, err := to(p)
+		if err != nil {
+			return err
+		}
+		for i := a; i <= b; i++ {
+			p.slots[slot] = intV(i)
+			more, err := loopBody(p, body)
+			if err != nil || !more {
+				return err
+			}
+			if i == b { // b may be the largest int64
+				break
+			}
+		}
+		return nil
+	}
+}
+
+func (c *compiler) whileStmt(n *lang.While) stmtFn {
+	cond := c.cond(n.Cond, "while")
+	body := c.loop(n.Body)
+	return func(p *Proc) error {
+		for {
+			b, err := cond(p)
+			if err != nil || !b {
+				return err
+			}
+			more, err := loopBody(p, body)
+			if err != nil || !more {
+				return err
+			}
+		}
+	}
+}
+
+func (c *compiler) repeatStmt(n *lang.Repeat) stmtFn {
+	count := c.intExpr(n.Count, "repeat")
+	body := c.loop(n.Body)
+	return func(p *Proc) error {
+		k, err := count(p)
+		if err != nil {
+			return err
+		}
+		for ; k > 0; k-- {
+			more, err := loopBody(p, body)
+			if err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func (c *compiler) assignStmt(a *lang.Assign) stmtFn {
+	if name, ok := lang.IdentOf(a.Target); ok {
+		return c.assign(a.Pos, c.syms.slots[name], a.Op, a.Value)
+	}
+	// A field or index target is a memory view: attachments and mappings
+	// arrive with shared memory.
+	target := c.expr(targetBase(a.Target))
+	pos := a.Pos
+	return func(p *Proc) error {
+		v, err := target(p)
+		if err != nil {
+			return err
+		}
+		return errorf(pos, "cannot assign into %s: only memory views of attachments and mappings take assignments", v.typeName())
+	}
+}
+
+// targetBase is the name a view target starts from.
+func targetBase(e *lang.Expr) *lang.Expr {
+	pf := lang.AsPostfix(e)
+	name := *pf.Primary.Ident
+	return &lang.Expr{Pos: e.Pos, EndPos: e.EndPos, Left: &lang.And{Left: &lang.Cmp{Left: &lang.Sum{Left: &lang.Term{Left: &lang.Unary{Postfix: &lang.Postfix{Pos: pf.Pos, Primary: &lang.Primary{Pos: pf.Pos, Ident: &name}}}}}}}}
+}
+
+// assign compiles `NAME = VALUE`, `NAME += EXPR`, `NAME -= EXPR`.
+func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) stmtFn {
+	var value exprFn
+	if val.Cmd != nil {
+		cmd := c.command(val.Cmd)
+		if cmd == nil {
+			return nil
+		}
+		value = func(p *Proc) (Value, error) { return cmd.run(p, cmd) }
+	} else {
+		value = c.expr(val.Head)
+		// The hot path of every counting loop: `x += 1` adds a constant to
+		// an int slot without calling anything.
+		if k, ok := constInt(val.Head); ok && (op == "+=" || op == "-=") {
+			if op == "-=" {
+				k = -k
+			}
+			name := c.syms.names[slot]
+			return func(p *Proc) error {
+				s := &p.slots[slot]
+				if s.K == KInt {
+					s.I += k
+					return nil
+				}
+				return addErr(pos, name, *s)
+			}
+		}
+	}
+	if op == "=" {
+		return func(p *Proc) error {
+			v, err := value(p)
+			if err != nil {
+				return err
+			}
+			p.slots[slot] = v
+			return nil
+		}
+	}
+	name := c.syms.names[slot]
+	return func(p *Proc) error {
+		v, err := value(p)
+		if err != nil {
+			return err
+		}
+		cur := p.slots[slot]
+		if cur.K == KUndef {
+			return errorf(pos, "%s is not set yet: give it a value with let first", name)
+		}
+		var r Value
+		if op == "+=" {
+			r, err = add(pos, cur, v)
+		} else {
+			r, err = arith(pos, "-", cur, v)
+		}
+		if err != nil {
+			return err
+		}
+		p.slots[slot] = r
+		return nil
+	}
+}
+
+func addErr(pos lang.Pos, name string, cur Value) error {
+	if cur.K == KUndef {
+		return errorf(pos, "%s is not set yet: give it a value with let first", name)
+	}
+	return errorf(pos, "%s += an int: %s is a %s", name, name, cur.typeName())
+}
+
+func (c *compiler) tryStmt(s *lang.Stmt, w *lang.Wrap) stmtFn {
+	body, text := c.wrapped(w)
+	return func(p *Proc) error {
+		err := p.runBlock(body)
+		var e *Error
+		if errors.As(err, &e) {
+			p.errName = e.Name()
+			if !e.shown {
+				stmt := e.Stmt
+				if stmt == "" {
+					stmt = text
+				}
+				p.emit(EvCall, PhaseOnce, e.Pos, stmt, "error: "+e.Msg)
+			}
+			return nil
+		}
+		if err == nil {
+			p.errName = ""
+		}
+		return err
+	}
+}
+
+// wrapped compiles the operand of try/quiet, with its source text.
+func (c *compiler) wrapped(w *lang.Wrap) ([]stmtFn, string) {
+	if w.Block != nil {
+		return c.block(w.Block), "try { ... }"
+	}
+	f := c.stmt(w.Stmt)
+	if f == nil {
+		return nil, ""
+	}
+	return []stmtFn{f}, c.source(w.Stmt.Pos, w.Stmt.EndPos)
+}
+
+func (c *compiler) quietStmt(w *lang.Wrap) stmtFn {
+	body, _ := c.wrapped(w)
+	return func(p *Proc) error {
+		p.quiet++
+		err := p.runBlock(body)
+		p.quiet--
+		return err
+	}
+}

@@ -1,0 +1,273 @@
+package interp
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+)
+
+// EventKind says what an event records.
+type EventKind uint8
+
+const (
+	// EvCall is one system call of a statement: one transcript line.
+	EvCall EventKind = iota + 1
+	// EvPrint is the text of a `print`.
+	EvPrint
+	// EvSync asks the supervisor to report that everything written before
+	// it has been printed (the REPL waits for it after each entry).
+	EvSync
+)
+
+// Phase says where an event stands relative to its system call
+// (LANGUAGE.md §4): a publish is written before the call, a consume after it.
+type Phase uint8
+
+const (
+	PhaseOnce    Phase = iota // neither: written after the call
+	PhasePublish              // written before the call
+	PhaseConsume              // written after the call returned
+	PhaseRepeat               // the second line of a publish that failed or wrote short
+)
+
+// Event is one record of the event channel. Events are structured and
+// rendered to text only by the printer, so the same stream can feed a
+// trace file or a timeline later.
+type Event struct {
+	Kind   EventKind
+	Phase  Phase
+	Pid    int32
+	Line   int32
+	Col    int32
+	Time   int64 // monotonic nanoseconds
+	Proc   string
+	File   string
+	Stmt   string
+	Result string
+}
+
+// pipeBuf is PIPE_BUF: a write(2) of at most this many bytes to a pipe is
+// atomic, so events of different processes never interleave.
+const pipeBuf = 4096
+
+const headerLen = 2 + 1 + 1 + 4*3 + 8
+
+// encode appends e to buf as one record of at most pipeBuf bytes; overlong
+// strings are cut (they were shortened for display long before this).
+func (e *Event) encode(buf []byte) []byte {
+	strs := [4]string{e.Proc, e.File, e.Stmt, e.Result}
+	room := pipeBuf - headerLen - 4*2
+	for i := range strs {
+		if len(strs[i]) > room/2 && i >= 2 {
+			strs[i] = strs[i][:room/2] + "…"
+		}
+	}
+	n := headerLen
+	for _, s := range strs {
+		n += 2 + len(s)
+	}
+	start := len(buf)
+	buf = binary.LittleEndian.AppendUint16(buf, uint16(n))
+	buf = append(buf, byte(e.Kind), byte(e.Phase))
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(e.Pid))
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(e.Line))
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(e.Col))
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Time))
+	for _, s := range strs {
+		buf = binary.LittleEndian.AppendUint16(buf, uint16(len(s)))
+		buf = append(buf, s...)
+	}
+	_ = start
+	return buf
+}
+
+var errShortRecord = errors.New("short event record")
+
+// decode reads one record from b, returning the bytes it used.
+func decode(b []byte) (Event, int, error) {
+	if len(b) < 2 {
+		return Event{}, 0, errShortRecord
+	}
+	n := int(binary.LittleEndian.Uint16(b))
+	if n < headerLen || len(b) < n {
+		return Event{}, 0, errShortRecord
+	}
+	e := Event{
+		Kind:  EventKind(b[2]),
+		Phase: Phase(b[3]),
+		Pid:   int32(binary.LittleEndian.Uint32(b[4:])),
+		Line:  int32(binary.LittleEndian.Uint32(b[8:])),
+		Col:   int32(binary.LittleEndian.Uint32(b[12:])),
+		Time:  int64(binary.LittleEndian.Uint64(b[16:])),
+	}
+	p := headerLen
+	var strs [4]string
+	for i := range strs {
+		if p+2 > n {
+			return Event{}, 0, errShortRecord
+		}
+		l := int(binary.LittleEndian.Uint16(b[p:]))
+		p += 2
+		if p+l > n {
+			return Event{}, 0, errShortRecord
+		}
+		strs[i] = string(b[p : p+l])
+		p += l
+	}
+	e.Proc, e.File, e.Stmt, e.Result = strs[0], strs[1], strs[2], strs[3]
+	return e, n, nil
+}
+
+// emitter writes this process's events to the run's event pipe, one
+// write(2) per event.
+type emitter struct {
+	fd    int
+	pid   int32
+	buf   []byte
+	start time.Time
+	base  int64
+}
+
+func newEmitter(fd int) *emitter {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return &emitter{fd: fd, pid: int32(unix.Getpid()), buf: make([]byte, 0, pipeBuf), start: time.Now(), base: ts.Nano()}
+}
+
+// now is CLOCK_MONOTONIC without a system call: every process of a run
+// reads the same clock, so times in a trace compare across processes.
+func (em *emitter) now() int64 { return em.base + int64(time.Since(em.start)) }
+
+func (em *emitter) emit(e *Event) error {
+	e.Pid = em.pid
+	e.Time = em.now()
+	em.buf = e.encode(em.buf[:0])
+	for off := 0; off < len(em.buf); {
+		n, err := ipc.Write(em.fd, em.buf[off:])
+		if err != nil {
+			return err
+		}
+		off += n
+	}
+	return nil
+}
+
+// supervisor is the only reader of the event pipe and the only printer
+// (DESIGN.md): every process writes, the main process alone prints, so
+// the transcript shows events in the order they entered the pipe.
+type supervisor struct {
+	rfd     int
+	print   func(*Event)
+	done    chan struct{}
+	mu      sync.Mutex
+	syncs   map[string]chan struct{}
+	readErr error
+}
+
+func startSupervisor(rfd int, print func(*Event)) *supervisor {
+	s := &supervisor{rfd: rfd, print: print, done: make(chan struct{}), syncs: map[string]chan struct{}{}}
+	go s.loop()
+	return s
+}
+
+func (s *supervisor) loop() {
+	defer close(s.done)
+	buf := make([]byte, 64*1024)
+	have := 0
+	for {
+		n, err := ipc.Read(s.rfd, buf[have:])
+		if err != nil {
+			s.readErr = err
+			return
+		}
+		if n == 0 {
+			return
+		}
+		have += n
+		off := 0
+		for {
+			e, used, err := decode(buf[off:have])
+			if err != nil {
+				break
+			}
+			off += used
+			if e.Kind == EvSync {
+				s.mu.Lock()
+				if ch := s.syncs[e.Stmt]; ch != nil {
+					close(ch)
+					delete(s.syncs, e.Stmt)
+				}
+				s.mu.Unlock()
+				continue
+			}
+			s.print(&e)
+		}
+		have = copy(buf, buf[off:have])
+	}
+}
+
+// expectSync registers a token whose EvSync the caller will then emit.
+func (s *supervisor) expectSync(token string) chan struct{} {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.syncs[token] = ch
+	s.mu.Unlock()
+	return ch
+}
+
+// printer renders events as transcript lines.
+type printer struct {
+	w       io.Writer
+	verbose bool
+	tmp     func() string // the run's tmp directory, shown as $TMP
+	mu      sync.Mutex
+}
+
+func (p *printer) line(e *Event) string {
+	var b strings.Builder
+	prefix := e.Proc
+	if p.verbose {
+		prefix += "[" + strconv.Itoa(int(e.Pid)) + "]"
+	}
+	switch e.Kind {
+	case EvPrint:
+		for i, l := range strings.Split(e.Result, "\n") {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(prefix)
+			b.WriteString(": ")
+			b.WriteString(l)
+		}
+	default:
+		b.WriteString(prefix)
+		b.WriteString(": ")
+		b.WriteString(e.Stmt)
+		if e.Result != "" {
+			b.WriteString(" -> ")
+			b.WriteString(e.Result)
+		}
+	}
+	s := b.String()
+	if !p.verbose {
+		if t := p.tmp(); t != "" {
+			s = strings.ReplaceAll(s, t, "$TMP")
+		}
+	}
+	return s
+}
+
+func (p *printer) print(e *Event) {
+	s := p.line(e)
+	p.mu.Lock()
+	_, _ = io.WriteString(p.w, s+"\n")
+	p.mu.Unlock()
+}

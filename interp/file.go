@@ -1,0 +1,141 @@
+package interp
+
+import (
+	"fmt"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+)
+
+// unsafeBytes lends a string's bytes to a system call that only reads
+// them, so a write does not copy its data first.
+func unsafeBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// mode returns the mode= option, or def.
+func (c *command) mode(def uint32) (uint32, error) {
+	m, err := c.optInt("mode", int64(def))
+	if err != nil {
+		return 0, err
+	}
+	if m < 0 || m > 07777 {
+		return 0, fmt.Errorf("mode 0%o is not a permission mode", m)
+	}
+	return uint32(m), nil
+}
+
+func execOpen(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	path, err := c.str(1, "PATH")
+	if err != nil {
+		return Value{}, err
+	}
+	mode, err := c.mode(0644)
+	if err != nil {
+		return Value{}, errorf(c.pos, "open: %v", err)
+	}
+	flags := 0
+	phase := PhasePublish // opening a writer lets a blocked FIFO reader go on
+	switch {
+	case c.flags["read"]:
+		flags, phase = unix.O_RDONLY, PhaseConsume
+	case c.flags["write"]:
+		flags = unix.O_WRONLY
+	case c.flags["rdwr"]:
+		flags = unix.O_RDWR
+	}
+	for word, bit := range map[string]int{"nonblock": unix.O_NONBLOCK, "create": unix.O_CREAT, "trunc": unix.O_TRUNC, "append": unix.O_APPEND} {
+		if c.flags[word] {
+			flags |= bit
+		}
+	}
+	if phase == PhasePublish {
+		p.publish(c)
+	}
+	fd, err := ipc.Open(path, flags, mode)
+	if err != nil {
+		hint := ""
+		if err == unix.ENXIO {
+			hint = "a FIFO opened for writing with nonblock needs a reader already"
+		}
+		return Value{}, p.fail(c, phase, err, hint)
+	}
+	h := &fdHandle{name: c.boundName(), fd: fd}
+	p.addHandle(h)
+	c.bind(p, h)
+	if phase == PhaseConsume {
+		res := ""
+		if p.run.cfg.Verbose {
+			res = fmt.Sprintf("fd %d", fd)
+		}
+		p.done(c, phase, res)
+	}
+	return handleV(h), nil
+}
+
+func makeFifo(p *Proc, c *command, mk func(string, uint32) error) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	path, err := c.str(0, "PATH")
+	if err != nil {
+		return Value{}, err
+	}
+	mode, err := c.mode(0644)
+	if err != nil {
+		return Value{}, errorf(c.pos, "%s: %v", c.verb, err)
+	}
+	if err := mk(path, mode); err != nil {
+		return Value{}, p.fail(c, PhaseOnce, err, "")
+	}
+	p.done(c, PhaseOnce, "")
+	return Value{}, nil
+}
+
+func execMkfifo(p *Proc, c *command) (Value, error) { return makeFifo(p, c, ipc.Mkfifo) }
+func execMknod(p *Proc, c *command) (Value, error)  { return makeFifo(p, c, ipc.MknodFifo) }
+
+func execUnlink(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	path, err := c.str(0, "PATH")
+	if err != nil {
+		return Value{}, err
+	}
+	if err := ipc.Unlink(path); err != nil {
+		return Value{}, p.fail(c, PhaseOnce, err, "")
+	}
+	p.done(c, PhaseOnce, "")
+	return Value{}, nil
+}
+
+func execStat(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	path, err := c.str(0, "PATH")
+	if err != nil {
+		return Value{}, err
+	}
+	st, err := ipc.Stat(path)
+	if err != nil {
+		return Value{}, p.fail(c, PhaseOnce, err, "")
+	}
+	rec := &Record{
+		Names:  []string{"type", "mode", "size"},
+		Values: []Value{strV(st.Type), intV(int64(st.Mode)), intV(st.Size)},
+		Octal:  map[string]bool{"mode": true},
+	}
+	if p.emitting() {
+		// The transcript shows what stat is for: type and mode. A size
+		// would tie transcripts to file contents.
+		p.done(c, PhaseOnce, fmt.Sprintf("type=%s mode=0%o", st.Type, st.Mode))
+	}
+	return Value{K: KRecord, R: rec}, nil
+}

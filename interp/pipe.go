@@ -1,0 +1,346 @@
+package interp
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+	"ipcsh/lang"
+)
+
+// fdHandle is an open file descriptor: a pipe end, a file or a FIFO. It is
+// a raw fd, never an os.File: os.File would put it in the netpoller, and
+// once a child inherits it Fd() turns it blocking behind our back.
+type fdHandle struct {
+	name     string
+	fd       int
+	closed   bool
+	closedAt lang.Pos
+}
+
+func (h *fdHandle) Name() string    { return h.name }
+func (h *fdHandle) Kind() string    { return "fd" }
+func (h *fdHandle) Verbose() string { return fmt.Sprintf("%s(fd %d)", h.name, h.fd) }
+
+// pipeHandle is `pipe NAME`: its ends are NAME.r and NAME.w.
+type pipeHandle struct {
+	name string
+	r, w *fdHandle
+}
+
+func (h *pipeHandle) Name() string { return h.name }
+func (h *pipeHandle) Kind() string { return "pipe" }
+func (h *pipeHandle) Verbose() string {
+	return fmt.Sprintf("%s(r=fd %d w=fd %d)", h.name, h.r.fd, h.w.fd)
+}
+
+func (h *pipeHandle) field(name string) (Value, bool) {
+	switch name {
+	case "r":
+		return handleV(h.r), true
+	case "w":
+		return handleV(h.w), true
+	}
+	return Value{}, false
+}
+
+// bind stores a handle under the name a statement binds.
+func (c *command) bind(p *Proc, h Handle) {
+	for _, a := range c.args {
+		if a.kind == aName {
+			p.slots[a.slot] = handleV(h)
+			return
+		}
+	}
+}
+
+// boundName is the name the statement binds.
+func (c *command) boundName() string {
+	for _, a := range c.args {
+		if a.kind == aName {
+			return a.name
+		}
+	}
+	return ""
+}
+
+// fd returns positional parameter i as an open fd. A closed one is EBADF
+// with the place it was closed, rather than a call on an fd number the
+// kernel may already have given to something else.
+func (c *command) fd(p *Proc, i int, phase Phase) (*fdHandle, error) {
+	v := c.param(i)
+	if v.K == KHandle {
+		switch h := v.R.(type) {
+		case *fdHandle:
+			if h.closed {
+				at := h.closedAt
+				return nil, p.fail(c, phase, unix.EBADF, fmt.Sprintf("%s was closed at %s:%d:%d", h.name, at.Filename, at.Line, at.Column))
+			}
+			return h, nil
+		case *pipeHandle:
+			return nil, errorf(c.pos, "%s: %s is a pipe: use %s.r or %s.w", c.verb, h.name, h.name, h.name)
+		}
+	}
+	return nil, errorf(c.pos, "%s: expected an fd, found %s", c.verb, v.typeName())
+}
+
+// str returns positional parameter i as text.
+func (c *command) str(i int, what string) (string, error) {
+	v := c.param(i)
+	if !isText(v) {
+		return "", errorf(c.pos, "%s: %s must be a string, found %s", c.verb, what, v.typeName())
+	}
+	return v.text(false), nil
+}
+
+// intParam returns positional parameter i as an int.
+func (c *command) intParam(i int, what string) (int64, error) {
+	v := c.param(i)
+	if v.K != KInt {
+		return 0, errorf(c.pos, "%s: %s must be an int, found %s", c.verb, what, v.typeName())
+	}
+	return v.I, nil
+}
+
+func (p *Proc) addHandle(h *fdHandle) { p.handles = append(p.handles, h) }
+
+func execPipe(p *Proc, c *command) (Value, error) {
+	r, w, err := ipc.Pipe(c.flags["nonblock"])
+	if err != nil {
+		return Value{}, p.fail(c, PhaseOnce, err, "")
+	}
+	name := c.boundName()
+	h := &pipeHandle{name: name, r: &fdHandle{name: name + ".r", fd: r}, w: &fdHandle{name: name + ".w", fd: w}}
+	p.addHandle(h.r)
+	p.addHandle(h.w)
+	c.bind(p, h)
+	res := ""
+	if p.run.cfg.Verbose {
+		res = fmt.Sprintf("r=fd %d w=fd %d", r, w)
+	}
+	p.done(c, PhaseOnce, res)
+	return handleV(h), nil
+}
+
+// bytesOf is a value as the bytes a write sends: strings as they are,
+// a message as its text, numbers and bools as they print.
+func bytesOf(c *command, v Value) (string, error) {
+	switch v.K {
+	case KStr, KMsg, KInt, KBool:
+		return v.text(false), nil
+	}
+	return "", errorf(c.pos, "%s: cannot write a %s: write a string", c.verb, v.typeName())
+}
+
+func execWrite(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	h, err := c.fd(p, 0, PhasePublish)
+	if err != nil {
+		return Value{}, err
+	}
+	data, err := bytesOf(c, c.param(1))
+	if err != nil {
+		return Value{}, err
+	}
+	p.publish(c)
+	n, err := ipc.Write(h.fd, unsafeBytes(data))
+	if err != nil {
+		return Value{}, p.fail(c, PhasePublish, err, writeHint(err, h))
+	}
+	if n < len(data) && p.emitting() {
+		p.emit(EvCall, PhaseRepeat, c.pos, c.text(p), fmt.Sprintf("%d of %d", n, len(data)))
+	}
+	return intV(int64(n)), nil
+}
+
+func writeHint(err error, h *fdHandle) string {
+	switch err {
+	case unix.EPIPE:
+		return "no process has " + strings.TrimSuffix(h.name, ".w") + "'s read end open"
+	case unix.EAGAIN:
+		return h.name + " is full and non-blocking"
+	}
+	return ""
+}
+
+// readChunk is the default size of one read(2), as LANGUAGE.md says.
+const readChunk = 4096
+
+func execRead(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	h, err := c.fd(p, 0, PhaseConsume)
+	if err != nil {
+		return Value{}, err
+	}
+	var data string
+	switch {
+	case c.flags["all"]:
+		data, err = readAll(h.fd)
+	case c.flags["line"]:
+		data, err = readLine(h.fd)
+	default:
+		n := int64(readChunk)
+		if c.nparams() > 1 {
+			if n, err = c.intParam(1, "N"); err != nil {
+				return Value{}, err
+			}
+			if n <= 0 {
+				return Value{}, errorf(c.pos, "read: N must be at least 1, found %d", n)
+			}
+		}
+		data, err = readOnce(h.fd, n)
+	}
+	if err != nil {
+		return Value{}, p.fail(c, PhaseConsume, err, "")
+	}
+	if p.emitting() {
+		res := "EOF"
+		if data != "" {
+			res = quoteStr(data)
+		}
+		p.done(c, PhaseConsume, res)
+	}
+	return strV(data), nil
+}
+
+// readOnce is one read(2) of up to n bytes. Huge n is not allocated up
+// front: a pipe never returns more than its capacity in one read anyway.
+func readOnce(fd int, n int64) (string, error) {
+	buf := make([]byte, min(n, 1<<20))
+	got, err := ipc.Read(fd, buf)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:got]), nil
+}
+
+func readAll(fd int) (string, error) {
+	var b strings.Builder
+	buf := make([]byte, 64*1024)
+	for {
+		n, err := ipc.Read(fd, buf)
+		if err != nil {
+			return b.String(), err
+		}
+		if n == 0 {
+			return b.String(), nil
+		}
+		b.Write(buf[:n])
+	}
+}
+
+// readLine reads a byte at a time: reading ahead would take bytes past
+// the newline that belong to the next reader of the pipe.
+func readLine(fd int) (string, error) {
+	var b strings.Builder
+	var one [1]byte
+	for {
+		n, err := ipc.Read(fd, one[:])
+		if err != nil {
+			return b.String(), err
+		}
+		if n == 0 {
+			return b.String(), nil
+		}
+		b.WriteByte(one[0])
+		if one[0] == '\n' {
+			return b.String(), nil
+		}
+	}
+}
+
+func execClose(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	h, err := c.fd(p, 0, PhasePublish)
+	if err != nil {
+		return Value{}, err
+	}
+	p.publish(c)
+	// The fd is gone after close(2) whatever it returns (EINTR included),
+	// so the handle is marked closed first.
+	h.closed, h.closedAt = true, c.pos
+	if err := ipc.Close(h.fd); err != nil {
+		return Value{}, p.fail(c, PhasePublish, err, "")
+	}
+	return Value{}, nil
+}
+
+func execSeek(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	h, err := c.fd(p, 0, PhaseOnce)
+	if err != nil {
+		return Value{}, err
+	}
+	off, err := c.intParam(1, "OFFSET")
+	if err != nil {
+		return Value{}, err
+	}
+	pos, err := ipc.Seek(h.fd, off, unix.SEEK_SET)
+	if err != nil {
+		return Value{}, p.fail(c, PhaseOnce, err, "")
+	}
+	p.done(c, PhaseOnce, strconv.FormatInt(pos, 10))
+	return intV(pos), nil
+}
+
+func execPipesize(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	h, err := c.fd(p, 0, PhaseOnce)
+	if err != nil {
+		return Value{}, err
+	}
+	var size int
+	if c.nparams() > 1 {
+		n, err := c.intParam(1, "N")
+		if err != nil {
+			return Value{}, err
+		}
+		size, err = ipc.SetPipeSize(h.fd, int(n))
+		if err != nil {
+			hint := ""
+			if err == unix.EPERM {
+				hint = "above /proc/sys/fs/pipe-max-size needs CAP_SYS_RESOURCE"
+			}
+			return Value{}, p.fail(c, PhaseOnce, err, hint)
+		}
+	} else if size, err = ipc.PipeSize(h.fd); err != nil {
+		return Value{}, p.fail(c, PhaseOnce, err, "")
+	}
+	p.done(c, PhaseOnce, strconv.Itoa(size))
+	return intV(int64(size)), nil
+}
+
+func execFds(p *Proc, c *command) (Value, error) {
+	var items []Value
+	var names []string
+	for _, h := range p.handles {
+		if h.closed {
+			continue
+		}
+		items = append(items, handleV(h))
+		if p.run.cfg.Verbose {
+			names = append(names, h.Verbose())
+		} else {
+			names = append(names, h.name)
+		}
+	}
+	res := strings.Join(names, " ")
+	if res == "" {
+		res = "none"
+	}
+	p.done(c, PhaseOnce, res)
+	return Value{K: KList, R: &List{Items: items}}, nil
+}

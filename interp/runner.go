@@ -1,0 +1,246 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+	"ipcsh/lang"
+)
+
+// Config is what the command line decides for a run. The interpreter never
+// touches os.Stdout or os.Stderr itself: the caller injects them.
+type Config struct {
+	Stdout  io.Writer // the transcript
+	Args    []string  // args[0], args[1], ...
+	Quiet   bool      // -q: print and errors only
+	Verbose bool      // -v: pids, fds, ids
+}
+
+// Runner runs programs in one session: a script is one program, a REPL
+// session many, sharing variables and handles.
+type Runner struct {
+	cfg    Config
+	main   *Proc
+	sup    *supervisor
+	out    *printer
+	evW    int
+	closed bool
+
+	mu     sync.Mutex // tmpDir is read by Abort from a signal goroutine
+	tmpDir string
+}
+
+// New starts a session: the event pipe and its supervisor.
+func New(cfg Config) (*Runner, error) {
+	ipc.IgnoreSIGPIPE()
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	r, w, err := ipc.Pipe(false)
+	if err != nil {
+		return nil, fmt.Errorf("event pipe: %w", err)
+	}
+	run := &Runner{cfg: cfg, evW: w}
+	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, tmp: run.tmpPath}
+	run.sup = startSupervisor(r, run.out.print)
+	run.main = newProc("main", run, newEmitter(w))
+	return run, nil
+}
+
+// Run compiles and runs one program in the session's main process. Static
+// errors come back as lang.ErrorList (nothing ran); run-time errors as
+// *Error; `exit` as *ExitError.
+func (r *Runner) Run(prog *lang.Program) error {
+	code, err := compileProgram(r.main.syms, prog)
+	if err != nil {
+		return err
+	}
+	r.main.grow()
+	err = r.main.runBlock(code)
+	switch {
+	case errors.Is(err, errBreak), errors.Is(err, errContinue):
+		return nil // compile rejects them outside loops; a REPL line cannot leak one
+	}
+	return err
+}
+
+// Sync waits until every event emitted so far has been printed.
+func (r *Runner) Sync() {
+	token := fmt.Sprintf("sync-%p", r)
+	ch := r.sup.expectSync(token)
+	if err := r.main.em.emit(&Event{Kind: EvSync, Stmt: token}); err != nil {
+		return
+	}
+	<-ch
+}
+
+// Close ends the session: flushes the transcript, closes what the session
+// opened and removes its tmp directory.
+func (r *Runner) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.main.closeAll()
+	_ = ipc.Close(r.evW)
+	<-r.sup.done
+	_ = ipc.Close(r.sup.rfd)
+	return r.removeTmp()
+}
+
+// Abort removes what a session leaves on disk when it is stopped by a
+// signal, without waiting for anything that might be blocked.
+func (r *Runner) Abort() { _ = r.removeTmp() }
+
+func (r *Runner) removeTmp() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tmpDir == "" {
+		return nil
+	}
+	err := os.RemoveAll(r.tmpDir)
+	r.tmpDir = ""
+	return err
+}
+
+// tmpPath is the tmp directory if one was made, for the printer.
+func (r *Runner) tmpPath() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tmpDir
+}
+
+// tmp returns the run's private directory, made on first use.
+func (r *Runner) tmp() (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tmpDir == "" {
+		d, err := os.MkdirTemp("", "ipcsh-")
+		if err != nil {
+			return "", err
+		}
+		r.tmpDir = d
+	}
+	return r.tmpDir, nil
+}
+
+// Proc is one process of a run: its variables, handles and emitter.
+type Proc struct {
+	name    string
+	run     *Runner
+	em      *emitter
+	syms    *symtab
+	slots   []Value
+	quiet   int // depth of `quiet`; the -q flag counts as one
+	errName string
+	handles []*fdHandle // open fds in the order they were made, for `fds`
+}
+
+func newProc(name string, run *Runner, em *emitter) *Proc {
+	p := &Proc{name: name, run: run, em: em, syms: newSymtab()}
+	if run.cfg.Quiet {
+		p.quiet = 1
+	}
+	return p
+}
+
+// grow makes room for names the compiler added.
+func (p *Proc) grow() {
+	if n := len(p.syms.names); n > len(p.slots) {
+		p.slots = append(p.slots, make([]Value, n-len(p.slots))...)
+	}
+}
+
+func (p *Proc) runBlock(code []stmtFn) error {
+	for _, s := range code {
+		if err := s(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Proc) closeAll() {
+	for _, h := range p.handles {
+		if !h.closed {
+			_ = ipc.Close(h.fd)
+			h.closed = true
+		}
+	}
+	p.handles = nil
+}
+
+// emitting reports whether a successful call should print its line.
+func (p *Proc) emitting() bool { return p.quiet == 0 }
+
+func (p *Proc) emit(kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
+	e := Event{Kind: kind, Phase: phase, Proc: p.name, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result}
+	// An event that cannot be written has nowhere else to go; the run's
+	// errors still reach stderr through the return path.
+	_ = p.em.emit(&e)
+}
+
+// Error is a run-time error: where, which statement, and why. A failed
+// system call carries its errno, so errors.Is(err, unix.EAGAIN) works.
+type Error struct {
+	Pos   lang.Pos
+	Stmt  string     // the statement as the transcript shows it, for system-call errors
+	Errno unix.Errno // 0 when the error is not a system call's
+	Msg   string     // the explanation, or the whole message
+	// shown is set when a transcript line already reported the error.
+	shown bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d:%d: ", e.Pos.Filename, e.Pos.Line, e.Pos.Column)
+	if e.Errno != 0 {
+		fmt.Fprintf(&b, "%s: %s (%s)", e.Stmt, ipc.ErrnoName(e.Errno), ipc.ErrnoMessage(e.Errno))
+		if e.Msg != "" {
+			b.WriteString(": " + e.Msg)
+		}
+		return b.String()
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+func (e *Error) Unwrap() error {
+	if e.Errno != 0 {
+		return e.Errno
+	}
+	return nil
+}
+
+// Name is what `err` holds after a `try` caught this error.
+func (e *Error) Name() string {
+	if e.Errno != 0 {
+		return ipc.ErrnoName(e.Errno)
+	}
+	return "ERROR"
+}
+
+// ExitError is `exit N`.
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
+
+type ctlSignal struct{ name string }
+
+func (c *ctlSignal) Error() string { return c.name + " outside a loop" }
+
+var (
+	errBreak    = &ctlSignal{"break"}
+	errContinue = &ctlSignal{"continue"}
+)
+
+func errorf(pos lang.Pos, format string, args ...any) *Error {
+	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}

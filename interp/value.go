@@ -1,0 +1,215 @@
+package interp
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Kind is the type of a value.
+type Kind uint8
+
+const (
+	KUndef Kind = iota
+	KInt
+	KStr
+	KBool
+	KList
+	KMsg
+	KRecord
+	KHandle
+)
+
+var kindNames = [...]string{"unset", "int", "string", "bool", "list", "message", "record", "handle"}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Value is one value of the language. It is a plain struct, not an
+// interface, so the hot path (`x += 1`) neither allocates nor boxes: ints and
+// bools live in I, strings in S, everything else behind R.
+type Value struct {
+	K Kind
+	I int64
+	S string
+	R any // *List, *Msg, *Record, Handle
+}
+
+// List is the type of `args` and `sem getall`.
+type List struct{ Items []Value }
+
+// Msg is a SysV message: `.type` and `.text`; in string context, its text.
+type Msg struct {
+	Type int64
+	Text string
+}
+
+// Record holds the fields of a stat result, in display order.
+type Record struct {
+	Names  []string
+	Values []Value
+	// Octal lists fields shown in octal (modes).
+	Octal map[string]bool
+}
+
+// Get returns a field by name.
+func (r *Record) Get(name string) (Value, bool) {
+	for i, n := range r.Names {
+		if n == name {
+			return r.Values[i], true
+		}
+	}
+	return Value{}, false
+}
+
+// Handle is a kernel object bound to a name: an fd, a pipe, later a
+// process, queue, segment, semaphore set, attachment or mapping. It prints as
+// the name it was bound to.
+type Handle interface {
+	// Name is what the transcript shows (`p.r`, `seg`).
+	Name() string
+	// Kind names the handle's type in errors ("fd", "pipe").
+	Kind() string
+	// Verbose is the name with its kernel numbers, for -v (`p.r(fd 3)`).
+	Verbose() string
+}
+
+func intV(i int64) Value     { return Value{K: KInt, I: i} }
+func strV(s string) Value    { return Value{K: KStr, S: s} }
+func handleV(h Handle) Value { return Value{K: KHandle, R: h} }
+
+func boolV(b bool) Value {
+	if b {
+		return Value{K: KBool, I: 1}
+	}
+	return Value{K: KBool}
+}
+
+// typeName names a value's type for errors: handles by their kind.
+func (v Value) typeName() string {
+	if v.K == KHandle {
+		return v.R.(Handle).Kind()
+	}
+	return v.K.String()
+}
+
+// truth is the value as a condition: bools, non-zero ints, non-empty strings.
+func (v Value) truth() (bool, bool) {
+	switch v.K {
+	case KBool, KInt:
+		return v.I != 0, true
+	case KStr:
+		return v.S != "", true
+	case KMsg:
+		return v.R.(*Msg).Text != "", true
+	}
+	return false, false
+}
+
+// text is the value in string context: `print`, `+` with a string, `str()`.
+func (v Value) text(verbose bool) string {
+	switch v.K {
+	case KInt:
+		return strconv.FormatInt(v.I, 10)
+	case KStr:
+		return v.S
+	case KBool:
+		if v.I != 0 {
+			return "true"
+		}
+		return "false"
+	case KMsg:
+		return v.R.(*Msg).Text
+	case KList:
+		parts := make([]string, len(v.R.(*List).Items))
+		for i, it := range v.R.(*List).Items {
+			parts[i] = it.text(verbose)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	case KRecord:
+		return v.R.(*Record).render(verbose)
+	case KHandle:
+		if verbose {
+			return v.R.(Handle).Verbose()
+		}
+		return v.R.(Handle).Name()
+	}
+	return "unset"
+}
+
+// maxShown is how much of a long string a transcript line shows: lines
+// stay readable, and every event fits one atomic pipe write.
+const maxShown = 64
+
+// quote renders a value as the transcript shows arguments and results:
+// strings as Go's %q, shortened when long.
+func (v Value) quote(verbose bool) string {
+	switch v.K {
+	case KStr:
+		return quoteStr(v.S)
+	case KMsg:
+		m := v.R.(*Msg)
+		return fmt.Sprintf("type=%d %s", m.Type, quoteStr(m.Text))
+	case KList:
+		parts := make([]string, len(v.R.(*List).Items))
+		for i, it := range v.R.(*List).Items {
+			parts[i] = it.quote(verbose)
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	}
+	return v.text(verbose)
+}
+
+func quoteStr(s string) string {
+	if len(s) <= maxShown {
+		return strconv.Quote(s)
+	}
+	cut := maxShown
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // keep runes whole
+		cut--
+	}
+	return strconv.Quote(s[:cut])[:len(strconv.Quote(s[:cut]))-1] + `…" (` + strconv.Itoa(len(s)) + " bytes)"
+}
+
+func (r *Record) render(verbose bool) string {
+	var b strings.Builder
+	for i, n := range r.Names {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(n)
+		b.WriteByte('=')
+		v := r.Values[i]
+		if r.Octal[n] && v.K == KInt {
+			b.WriteString(fmt.Sprintf("0%o", v.I))
+		} else {
+			b.WriteString(v.quote(verbose))
+		}
+	}
+	return b.String()
+}
+
+// equal compares two values for == and !=. A message compares as its text
+// with a string.
+func equal(a, b Value) (bool, bool) {
+	if a.K == KMsg && b.K == KStr {
+		return a.R.(*Msg).Text == b.S, true
+	}
+	if a.K == KStr && b.K == KMsg {
+		return a.S == b.R.(*Msg).Text, true
+	}
+	if a.K != b.K {
+		return false, false
+	}
+	switch a.K {
+	case KInt, KBool:
+		return a.I == b.I, true
+	case KStr:
+		return a.S == b.S, true
+	case KHandle:
+		return a.R == b.R, true
+	case KMsg:
+		am, bm := a.R.(*Msg), b.R.(*Msg)
+		return *am == *bm, true
+	}
+	return false, false
+}

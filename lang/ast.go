@@ -1,0 +1,282 @@
+package lang
+
+import "github.com/alecthomas/participle/v2/lexer"
+
+// Pos is a position in a source: file, byte offset, line and column
+// (columns count runes from 1).
+type Pos = lexer.Position
+
+// The AST is plain data: the grammar is in the struct tags, and nothing here
+// evaluates anything (the interpreter walks these nodes, DESIGN.md).
+//
+// Control flow has its own nodes, so a misplaced brace gets participle's
+// exact "expected" message. Everything else is one generic Command shape,
+// checked against the statement table (spec.go) after parsing: that gives
+// usage messages in our words and keeps keywords unreserved outside the
+// statement head.
+
+// Program is a whole script, a REPL entry, or a spawned block's body.
+type Program struct {
+	Pos    Pos
+	EndPos Pos
+	Stmts  []*Stmt `parser:"EOL* ( @@ (?! ~( '}' | EOL ) ) EOL* )*"`
+	// Src is the text the program was parsed from; Base is the position of
+	// its first byte (a spawned block keeps the positions of its file).
+	Src  string `parser:""`
+	Base Pos    `parser:""`
+}
+
+// Block is `{ ... }`.
+type Block struct {
+	Pos    Pos
+	EndPos Pos
+	Stmts  []*Stmt `parser:"'{' EOL* ( @@ (?! ~( '}' | EOL ) ) EOL* )* '}'"`
+}
+
+// Stmt is one statement; exactly one field is set.
+type Stmt struct {
+	Pos    Pos
+	EndPos Pos
+
+	If     *If      `parser:"  @@"`
+	For    *For     `parser:"| @@"`
+	While  *While   `parser:"| @@"`
+	Repeat *Repeat  `parser:"| @@"`
+	Let    *Let     `parser:"| @@"`
+	Try    *Wrap    `parser:"| \"try\" @@"`
+	Quiet  *Wrap    `parser:"| \"quiet\" @@"`
+	Atomic *Atomic  `parser:"| @@"`
+	Spawn  *Spawn   `parser:"| @@"`
+	Assign *Assign  `parser:"| @@"`
+	Cmd    *Command `parser:"| @@"`
+}
+
+// If is `if EXPR { } else if EXPR { } else { }`.
+type If struct {
+	Pos    Pos
+	Cond   *Expr  `parser:"\"if\" @@"`
+	Then   *Block `parser:"@@"`
+	ElseIf *If    `parser:"( \"else\" ( @@"`
+	Else   *Block `parser:"| @@ ) )?"`
+}
+
+// For is `for NAME in A..B { }`, both ends inclusive.
+type For struct {
+	Pos  Pos
+	Var  string `parser:"\"for\" @Ident"`
+	From *Expr  `parser:"\"in\" @@ '..'"`
+	To   *Expr  `parser:"@@"`
+	Body *Block `parser:"@@"`
+}
+
+// While is `while EXPR { }`.
+type While struct {
+	Pos  Pos
+	Cond *Expr  `parser:"\"while\" @@"`
+	Body *Block `parser:"@@"`
+}
+
+// Repeat is `repeat EXPR { }`.
+type Repeat struct {
+	Pos   Pos
+	Count *Expr  `parser:"\"repeat\" @@"`
+	Body  *Block `parser:"@@"`
+}
+
+// Let is `let NAME = VALUE`.
+type Let struct {
+	Pos   Pos
+	Name  string `parser:"\"let\" @Ident '='"`
+	Value *Value `parser:"@@"`
+}
+
+// Wrap is the operand of `try` and `quiet`: a block or one statement.
+type Wrap struct {
+	Pos   Pos
+	Block *Block `parser:"  @@"`
+	Stmt  *Stmt  `parser:"| @@"`
+}
+
+// Atomic is `atomic VIEW += EXPR`, a real atomic add on shared memory.
+type Atomic struct {
+	Pos    Pos
+	Target *Expr  `parser:"\"atomic\" @@"`
+	Op     string `parser:"@'+='"`
+	Value  *Expr  `parser:"@@"`
+}
+
+// Spawn is `spawn NAME { }` or `spawn NAME exec PROG ARGS... [stdin=FD]...`.
+type Spawn struct {
+	Pos    Pos
+	EndPos Pos
+	Name   string    `parser:"\"spawn\" @Ident"`
+	Body   *Block    `parser:"( @@"`
+	Exec   []*Word   `parser:"| \"exec\" @@+"`
+	Opts   []*Option `parser:"  @@* )"`
+}
+
+// Word is one argument of `exec`: a shell word taken literally, a string,
+// or a parenthesised expression.
+type Word struct {
+	Pos  Pos
+	Raw  *string `parser:"  @Word"`
+	Str  *string `parser:"| @String"`
+	Expr *Expr   `parser:"| '(' @@ ')'"`
+}
+
+// Assign is `TARGET = VALUE`, `TARGET += EXPR` or `TARGET -= EXPR`; the
+// target is a name or a memory view.
+type Assign struct {
+	Pos    Pos
+	Target *Expr  `parser:"@@"`
+	Op     string `parser:"@( '=' | '+=' | '-=' )"`
+	Value  *Value `parser:"@@"`
+}
+
+// Value is the right-hand side of `let` and `=`: an expression, or a
+// statement that yields a value (`let m = recv q`). Which one is decided in
+// check.go: a head that names a value statement makes it a command.
+type Value struct {
+	Pos    Pos
+	EndPos Pos
+	Head   *Expr    `parser:"@@"`
+	Args   []*Arg   `parser:"@@*"`
+	Cmd    *Command `parser:""`
+}
+
+// Command is every other statement: `VERB ARGS... OPTIONS... [{ }]`.
+type Command struct {
+	Pos    Pos
+	EndPos Pos
+	Verb   string `parser:"@Ident"`
+	Args   []*Arg `parser:"@@*"`
+	Block  *Block `parser:"@@?"`
+
+	// Filled in by check.go from Args and the statement table.
+	Spec   *Spec              `parser:""`
+	Sub    string             `parser:""` // sem p|v|..., msgctl stat|rmid|set
+	Params []*Arg             `parser:""` // positional arguments, in order
+	Flags  map[string]Pos     `parser:""` // bare-word options present
+	Opts   map[string]*Option `parser:""` // word=expr options
+}
+
+// Arg is one argument of a command: `name=expr`, `expr`, `expr:expr` (the
+// I:DELTA pairs of `sem op`), optionally after a comma (print, expect).
+type Arg struct {
+	Pos    Pos
+	EndPos Pos
+	Comma  bool    `parser:"@','?"`
+	Opt    *Option `parser:"( @@"`
+	Expr   *Expr   `parser:"| @@"`
+	Pair   *Expr   `parser:"  ( ':' @@ )? )"`
+}
+
+// Option is `name=expr`.
+type Option struct {
+	Pos   Pos
+	Name  string `parser:"@Ident '='"`
+	Value *Expr  `parser:"@@"`
+}
+
+// Expressions, by precedence (LANGUAGE.md §2): || ; && ; comparisons ;
+// + - ; * / % ; unary - ! ; postfix.
+
+// Expr is a full expression.
+type Expr struct {
+	Pos    Pos
+	EndPos Pos
+	Left   *And    `parser:"@@"`
+	Rest   []*OrOp `parser:"@@*"`
+}
+
+type OrOp struct {
+	Op    string `parser:"@'||'"`
+	Right *And   `parser:"@@"`
+}
+
+type And struct {
+	Pos  Pos
+	Left *Cmp     `parser:"@@"`
+	Rest []*AndOp `parser:"@@*"`
+}
+
+type AndOp struct {
+	Op    string `parser:"@'&&'"`
+	Right *Cmp   `parser:"@@"`
+}
+
+type Cmp struct {
+	Pos   Pos
+	Left  *Sum   `parser:"@@"`
+	Op    string `parser:"( @( '==' | '!=' | '<=' | '>=' | '<' | '>' )"`
+	Right *Sum   `parser:"  @@ )?"`
+}
+
+type Sum struct {
+	Pos  Pos
+	Left *Term    `parser:"@@"`
+	Rest []*SumOp `parser:"@@*"`
+}
+
+type SumOp struct {
+	Pos   Pos
+	Op    string `parser:"@( '+' | '-' )"`
+	Right *Term  `parser:"@@"`
+}
+
+type Term struct {
+	Pos  Pos
+	Left *Unary    `parser:"@@"`
+	Rest []*TermOp `parser:"@@*"`
+}
+
+type TermOp struct {
+	Pos   Pos
+	Op    string `parser:"@( '*' | '/' | '%' )"`
+	Right *Unary `parser:"@@"`
+}
+
+type Unary struct {
+	Pos     Pos
+	Op      string   `parser:"  @( '-' | '!' | '+' )"`
+	Operand *Unary   `parser:"  @@"`
+	Postfix *Postfix `parser:"| @@"`
+}
+
+// Postfix is a primary followed by `.field`, `[i]`, `[lo:hi]` or `(args)`.
+type Postfix struct {
+	Pos     Pos
+	Primary *Primary  `parser:"@@"`
+	Ops     []*PostOp `parser:"@@*"`
+}
+
+type PostOp struct {
+	Pos    Pos
+	EndPos Pos
+	Field  *string `parser:"  '.' @Ident"`
+	Index  *Index  `parser:"| '[' @@ ']'"`
+	Call   *Call   `parser:"| '(' @@ ')'"`
+}
+
+// Index is `[i]` or `[lo:hi]`, with either end of a slice optional.
+type Index struct {
+	Lo    *Expr `parser:"@@?"`
+	Slice bool  `parser:"( @':'"`
+	Hi    *Expr `parser:"  @@? )?"`
+}
+
+type Call struct {
+	Args []*Expr `parser:"( @@ ( ',' @@ )* )?"`
+}
+
+type Primary struct {
+	Pos      Pos
+	EndPos   Pos
+	Int      *string `parser:"  @Int"`
+	Size     *string `parser:"| @Size"`
+	Duration *string `parser:"| @Duration"`
+	Str      *string `parser:"| @String"`
+	Bool     *string `parser:"| @( \"true\" | \"false\" )"`
+	Ident    *string `parser:"| @Ident"`
+	Paren    *Expr   `parser:"| '(' @@ ')'"`
+}

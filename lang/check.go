@@ -1,0 +1,474 @@
+package lang
+
+import (
+	"fmt"
+
+	"github.com/alecthomas/participle/v2/lexer"
+	"sort"
+	"strings"
+)
+
+// Builtins are the functions an expression may call.
+var Builtins = []string{"len", "str", "int", "hex", "ftok"}
+
+// grammarWords start statements that have their own grammar: when one of
+// them reaches the checker as a plain command, its own production failed,
+// and the checker says what that production expected.
+var grammarWords = map[string]string{
+	"if": "a condition and a block: if EXPR { ... }", "for": "for NAME in A..B { ... }",
+	"while": "a condition and a block: while EXPR { ... }", "repeat": "a count and a block: repeat EXPR { ... }",
+	"let": "let NAME = EXPR", "try": "a statement or a block", "quiet": "a statement or a block",
+	"atomic": "atomic VIEW += EXPR", "spawn": "spawn NAME { ... } or spawn NAME exec PROG ARGS...",
+}
+
+type checker struct {
+	prog *Program
+	toks []lexer.Token
+	errs ErrorList
+}
+
+func check(prog *Program, toks []lexer.Token) ErrorList {
+	c := &checker{prog: prog, toks: toks}
+	c.stmts(prog.Stmts)
+	sort.SliceStable(c.errs, func(i, j int) bool { return c.errs[i].Pos.Offset < c.errs[j].Pos.Offset })
+	return c.errs
+}
+
+func (c *checker) errorf(p Pos, format string, args ...any) {
+	e := newError(p, format, args...)
+	e.semantic = true
+	c.errs = append(c.errs, e)
+}
+
+// text is the source of a node, from its position to its end.
+func (c *checker) text(from, to Pos) string {
+	a, b := from.Offset-c.prog.Base.Offset, to.Offset-c.prog.Base.Offset
+	if a < 0 || b > len(c.prog.Src) || a > b {
+		return ""
+	}
+	return strings.TrimSpace(c.prog.Src[a:b])
+}
+
+func (c *checker) stmts(list []*Stmt) {
+	for _, s := range list {
+		c.stmt(s)
+	}
+}
+
+func (c *checker) block(b *Block) {
+	if b != nil {
+		c.stmts(b.Stmts)
+	}
+}
+
+func (c *checker) stmt(s *Stmt) {
+	switch {
+	case s.If != nil:
+		for n := s.If; n != nil; n = n.ElseIf {
+			c.expr(n.Cond)
+			c.block(n.Then)
+			c.block(n.Else)
+		}
+	case s.For != nil:
+		c.expr(s.For.From)
+		c.expr(s.For.To)
+		c.block(s.For.Body)
+	case s.While != nil:
+		c.expr(s.While.Cond)
+		c.block(s.While.Body)
+	case s.Repeat != nil:
+		c.expr(s.Repeat.Count)
+		c.block(s.Repeat.Body)
+	case s.Let != nil:
+		c.value(s.Let.Value)
+	case s.Try != nil:
+		c.wrap(s.Try)
+	case s.Quiet != nil:
+		c.wrap(s.Quiet)
+	case s.Atomic != nil:
+		if !IsView(s.Atomic.Target) {
+			c.errorf(s.Atomic.Target.Pos, "atomic: expected a memory view such as a.i64[0], found %s", c.text(s.Atomic.Target.Pos, s.Atomic.Target.EndPos))
+		}
+		c.expr(s.Atomic.Value)
+	case s.Spawn != nil:
+		c.spawn(s.Spawn)
+	case s.Assign != nil:
+		t := s.Assign.Target
+		if _, ok := IdentOf(t); !ok && !IsView(t) {
+			c.errorf(t.Pos, "cannot assign to %s: expected a name or a memory view", c.text(t.Pos, t.EndPos))
+		}
+		c.expr(t)
+		c.value(s.Assign.Value)
+	case s.Cmd != nil:
+		c.command(s.Cmd)
+	}
+}
+
+func (c *checker) wrap(w *Wrap) {
+	if w.Block != nil {
+		c.block(w.Block)
+	} else {
+		c.stmt(w.Stmt)
+	}
+}
+
+func (c *checker) spawn(s *Spawn) {
+	for _, w := range s.Exec {
+		if w.Expr != nil {
+			c.expr(w.Expr)
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range s.Opts {
+		switch o.Name {
+		case "stdin", "stdout", "stderr":
+		default:
+			c.errorf(o.Pos, "spawn: unknown option %s= (valid: stdin=, stdout=, stderr=)", o.Name)
+		}
+		if seen[o.Name] {
+			c.errorf(o.Pos, "spawn: %s= given twice", o.Name)
+		}
+		seen[o.Name] = true
+		c.expr(o.Value)
+	}
+}
+
+// value decides whether the right-hand side of `let`/`=` is a statement
+// (`recv q`) or an expression.
+func (c *checker) value(v *Value) {
+	if name, ok := IdentOf(v.Head); ok {
+		spec := Lookup(name)
+		if name == "sem" || (spec != nil && spec.Value) {
+			v.Cmd = &Command{Pos: v.Pos, EndPos: v.EndPos, Verb: name, Args: v.Args}
+			c.command(v.Cmd)
+			if v.Cmd.Spec != nil && !v.Cmd.Spec.Value {
+				c.errorf(v.Pos, "%s yields no value", v.Cmd.Spec.Name)
+			}
+			return
+		}
+		if spec != nil && len(v.Args) > 0 {
+			c.errorf(v.Pos, "%s yields no value", name)
+			return
+		}
+	}
+	c.expr(v.Head)
+	if len(v.Args) > 0 {
+		a := v.Args[0]
+		c.errorf(a.Pos, "expected end of statement, found %s", quoteText(c.text(a.Pos, a.EndPos)))
+	}
+}
+
+func quoteText(s string) string {
+	if s == "" {
+		return "end of line"
+	}
+	return fmt.Sprintf("%q", shorten(s, 30))
+}
+
+func (c *checker) command(cmd *Command) {
+	args := cmd.Args
+	name := cmd.Verb
+	if name == "sem" {
+		if len(args) == 0 {
+			c.errorf(cmd.Pos, "sem: expected one of %s, found end of statement", strings.Join(SemSubs, ", "))
+			return
+		}
+		sub, ok := IdentOf(args[0].Expr)
+		if !ok || Lookup("sem "+sub) == nil || args[0].Pair != nil {
+			msg := fmt.Sprintf("sem: expected one of %s, found %s", strings.Join(SemSubs, ", "), quoteText(c.text(args[0].Pos, args[0].EndPos)))
+			if ok {
+				if n := nearest(sub, SemSubs); n != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", n)
+				}
+			}
+			c.errorf(args[0].Pos, "%s", msg)
+			return
+		}
+		cmd.Sub = sub
+		name = "sem " + sub
+		args = args[1:]
+	}
+	spec := Lookup(name)
+	if hint, ok := grammarWords[name]; ok {
+		if e := explain(name, cmd.Pos, c.toks); e != nil {
+			e.semantic = true
+			c.errs = append(c.errs, e)
+			return
+		}
+		c.errorf(cmd.Pos, "%s: expected %s", name, hint)
+		return
+	}
+	if spec == nil {
+		if name == "else" {
+			c.errorf(cmd.Pos, "else without if: else goes on the line of the if's closing }")
+			return
+		}
+		msg := fmt.Sprintf("unknown statement %q", name)
+		if n := nearest(name, Keywords()); n != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", n)
+		}
+		c.errorf(cmd.Pos, "%s", msg)
+		return
+	}
+	cmd.Spec = spec
+	if cmd.Block != nil {
+		c.errorf(cmd.Block.Pos, "%s takes no block (usage: %s)", name, spec.Usage)
+		return
+	}
+	cmd.Flags = map[string]Pos{}
+	cmd.Opts = map[string]*Option{}
+	pi := 0 // next positional parameter
+	for _, a := range args {
+		if a.Comma && !spec.Commas {
+			c.errorf(a.Pos, "%s: expected an argument, found \",\" (usage: %s)", name, spec.Usage)
+			return
+		}
+		if a.Opt != nil {
+			o := a.Opt
+			c.expr(o.Value)
+			switch {
+			case spec.hasOpt(o.Name):
+				if _, dup := cmd.Opts[o.Name]; dup {
+					c.errorf(o.Pos, "%s: %s= given twice", name, o.Name)
+				}
+				cmd.Opts[o.Name] = o
+			case spec.isFlag(o.Name):
+				c.errorf(o.Pos, "%s: %s takes no value: write it alone", name, o.Name)
+			default:
+				c.unknownOption(o.Pos, name, o.Name+"=", spec)
+			}
+			continue
+		}
+		var param *Param
+		if pi < len(spec.Params) {
+			param = &spec.Params[pi]
+		}
+		word, isWord := IdentOf(a.Expr)
+		switch {
+		case param != nil && param.Kind == PName:
+			if !isWord || a.Pair != nil {
+				c.errorf(a.Pos, "%s: expected a name for %s, found %s (usage: %s)", name, param.Name, quoteText(c.text(a.Pos, a.EndPos)), spec.Usage)
+				return
+			}
+			cmd.Params = append(cmd.Params, a)
+			pi++
+		case isWord && a.Pair == nil && spec.isFlag(word):
+			if _, dup := cmd.Flags[word]; dup {
+				c.errorf(a.Pos, "%s: %s given twice", name, word)
+			}
+			cmd.Flags[word] = a.Pos
+		case param != nil:
+			if (param.Kind == PPair) != (a.Pair != nil) {
+				if param.Kind == PPair {
+					c.errorf(a.Pos, "%s: expected %s, found %s (usage: %s)", name, param.Name, quoteText(c.text(a.Pos, a.EndPos)), spec.Usage)
+				} else {
+					c.errorf(a.Pos, "%s: unexpected \":\" in %s (usage: %s)", name, quoteText(c.text(a.Pos, a.EndPos)), spec.Usage)
+				}
+				return
+			}
+			if !(param.Kind == PSignal && isWord) {
+				c.expr(a.Expr)
+				if a.Pair != nil {
+					c.expr(a.Pair)
+				}
+			}
+			cmd.Params = append(cmd.Params, a)
+			if !param.Variadic {
+				pi++
+			}
+		case isWord && a.Pair == nil:
+			c.unknownOption(a.Pos, name, word, spec)
+			return
+		default:
+			c.errorf(a.Pos, "%s: expected end of statement, found %s (usage: %s)", name, quoteText(c.text(a.Pos, a.EndPos)), spec.Usage)
+			return
+		}
+	}
+	for ; pi < len(spec.Params); pi++ {
+		if pr := spec.Params[pi]; !pr.Optional && !(pr.Variadic && len(cmd.Params) > pi) {
+			c.errorf(cmd.EndPos, "%s: expected %s, found end of statement (usage: %s)", name, pr.Name, spec.Usage)
+			return
+		}
+	}
+	for _, r := range spec.Required {
+		if _, ok := cmd.Opts[r]; !ok {
+			c.errorf(cmd.Pos, "%s: %s= is required (usage: %s)", name, r, spec.Usage)
+		}
+	}
+	for _, g := range spec.OneOf {
+		var got []string
+		for _, w := range g {
+			if _, ok := cmd.Flags[w]; ok {
+				got = append(got, w)
+			}
+		}
+		if len(got) == 0 {
+			c.errorf(cmd.EndPos, "%s: expected %s, found end of statement (usage: %s)", name, strings.Join(g, " or "), spec.Usage)
+		} else if len(got) > 1 {
+			c.errorf(cmd.Flags[got[1]], "%s: %s and %s cannot be used together", name, got[0], got[1])
+		}
+	}
+	for _, g := range spec.Exclusive {
+		var got []string
+		for _, w := range g {
+			if _, ok := cmd.Flags[w]; ok {
+				got = append(got, w)
+			} else if w == "N" && len(cmd.Params) > 1 {
+				got = append(got, "a count")
+			}
+		}
+		if len(got) > 1 {
+			c.errorf(cmd.Pos, "%s: %s and %s cannot be used together (usage: %s)", name, got[0], got[1], spec.Usage)
+		}
+	}
+}
+
+func (c *checker) unknownOption(p Pos, stmt, word string, spec *Spec) {
+	cands := spec.optionWords()
+	for _, o := range spec.Opts {
+		cands = append(cands, o+"=")
+	}
+	msg := fmt.Sprintf("%s: unknown option %q", stmt, word)
+	if n := nearest(word, cands); n != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", n)
+	} else if len(cands) > 0 {
+		msg += fmt.Sprintf(" (valid: %s)", strings.Join(cands, " "))
+	} else {
+		msg += " (it takes no options)"
+	}
+	c.errorf(p, "%s", msg)
+}
+
+// expr checks what the grammar cannot: calls name a built-in.
+func (c *checker) expr(e *Expr) {
+	if e == nil {
+		return
+	}
+	WalkExpr(e, func(pf *Postfix) {
+		callee, isIdent := "", pf.Primary.Ident != nil
+		if isIdent {
+			callee = *pf.Primary.Ident
+		}
+		for i, op := range pf.Ops {
+			if op.Call == nil {
+				continue
+			}
+			if i != 0 || !isIdent || !isBuiltin(callee) {
+				msg := "only built-in functions can be called: " + strings.Join(Builtins, ", ")
+				if isIdent && i == 0 {
+					msg = fmt.Sprintf("unknown function %q (built-ins: %s)", callee, strings.Join(Builtins, ", "))
+					if n := nearest(callee, Builtins); n != "" {
+						msg = fmt.Sprintf("unknown function %q (did you mean %q?)", callee, n)
+					}
+				}
+				c.errorf(pf.Pos, "%s", msg)
+			}
+		}
+		if pf.Primary.Paren != nil {
+			c.expr(pf.Primary.Paren)
+		}
+	})
+}
+
+func isBuiltin(name string) bool {
+	for _, b := range Builtins {
+		if b == name {
+			return true
+		}
+	}
+	return false
+}
+
+// WalkExpr calls f for every postfix node (every operand) of e, including
+// those inside indexes and call arguments.
+func WalkExpr(e *Expr, f func(*Postfix)) {
+	if e == nil {
+		return
+	}
+	walkAnd(e.Left, f)
+	for _, r := range e.Rest {
+		walkAnd(r.Right, f)
+	}
+}
+
+func walkAnd(a *And, f func(*Postfix)) {
+	walkCmp(a.Left, f)
+	for _, r := range a.Rest {
+		walkCmp(r.Right, f)
+	}
+}
+
+func walkCmp(c *Cmp, f func(*Postfix)) {
+	walkSum(c.Left, f)
+	if c.Right != nil {
+		walkSum(c.Right, f)
+	}
+}
+
+func walkSum(s *Sum, f func(*Postfix)) {
+	walkTerm(s.Left, f)
+	for _, r := range s.Rest {
+		walkTerm(r.Right, f)
+	}
+}
+
+func walkTerm(t *Term, f func(*Postfix)) {
+	walkUnary(t.Left, f)
+	for _, r := range t.Rest {
+		walkUnary(r.Right, f)
+	}
+}
+
+func walkUnary(u *Unary, f func(*Postfix)) {
+	for u.Operand != nil {
+		u = u.Operand
+	}
+	f(u.Postfix)
+	for _, op := range u.Postfix.Ops {
+		switch {
+		case op.Index != nil:
+			WalkExpr(op.Index.Lo, f)
+			WalkExpr(op.Index.Hi, f)
+		case op.Call != nil:
+			for _, a := range op.Call.Args {
+				WalkExpr(a, f)
+			}
+		}
+	}
+}
+
+// AsPostfix returns e's single operand when e has no operators at all.
+func AsPostfix(e *Expr) *Postfix {
+	if e == nil || len(e.Rest) > 0 || len(e.Left.Rest) > 0 || e.Left.Left.Op != "" {
+		return nil
+	}
+	s := e.Left.Left.Left
+	if len(s.Rest) > 0 || len(s.Left.Rest) > 0 || s.Left.Left.Postfix == nil {
+		return nil
+	}
+	return s.Left.Left.Postfix
+}
+
+// IdentOf returns the name when e is a bare identifier.
+func IdentOf(e *Expr) (string, bool) {
+	pf := AsPostfix(e)
+	if pf == nil || len(pf.Ops) > 0 || pf.Primary.Ident == nil {
+		return "", false
+	}
+	return *pf.Primary.Ident, true
+}
+
+// IsView reports whether e is a name followed by fields and indexes only
+// (`a.i64[0]`, `a[0:5]`, `m.text`): something a value can be stored into.
+func IsView(e *Expr) bool {
+	pf := AsPostfix(e)
+	if pf == nil || pf.Primary.Ident == nil || len(pf.Ops) == 0 {
+		return false
+	}
+	for _, op := range pf.Ops {
+		if op.Call != nil {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,350 @@
+package lang
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The parser is built on first use: building it costs more than a short
+// script's whole parse, and a spawned child or `ipcsh -c` may not need it
+// twice (DESIGN.md measured start-up).
+var parser = sync.OnceValue(func() *participle.Parser[Program] {
+	return participle.MustBuild[Program](
+		participle.Lexer(lexDef{}),
+		participle.UseLookahead(participle.MaxLookahead),
+	)
+})
+
+// Parse parses a whole source. name is what errors call it ("race.ipc",
+// "-c", "[repl 3]"). The error is an ErrorList of *Error.
+func Parse(name, src string) (*Program, error) {
+	return ParseAt(src, Pos{Filename: name, Line: 1, Column: 1})
+}
+
+// ParseAt parses src as if it stood at base in its file: a spawned child
+// parses only its block and still reports the file's lines and columns.
+func ParseAt(src string, base Pos) (*Program, error) {
+	if base.Line == 0 {
+		base.Line, base.Column = 1, 1
+	}
+	toks, err := scan(base.Filename, src, base)
+	if err != nil {
+		return nil, withLines(ErrorList{asError(err)}, src, base)
+	}
+	prog, err := parseTokens(toks)
+	if err != nil {
+		e := convert(err, toks)
+		e.incomplete = e.incomplete || openAtEnd(toks, e)
+		return nil, withLines(ErrorList{e}, src, base)
+	}
+	prog.Src, prog.Base = src, base
+	if errs := check(prog, toks); len(errs) > 0 {
+		return nil, withLines(errs, src, base)
+	}
+	return prog, nil
+}
+
+func parseTokens(toks []lexer.Token) (*Program, error) {
+	pl, err := lexer.Upgrade(&sliceLexer{toks: toks})
+	if err != nil {
+		return nil, err
+	}
+	return parser().ParseFromLexer(pl)
+}
+
+// ParseAll parses and, unlike Parse, goes on after a syntax error to report
+// every error it can (`ipcsh check`): a line with an error is blanked and
+// the source parsed again, as long as blanking cannot unbalance braces.
+func ParseAll(name, src string) (*Program, error) {
+	var all ErrorList
+	cur := src
+	for range 100 {
+		prog, err := Parse(name, cur)
+		if err == nil {
+			if len(all) > 0 {
+				return nil, all
+			}
+			return prog, nil
+		}
+		var list ErrorList
+		errors.As(err, &list)
+		for _, e := range list {
+			e.Line = lineAt(src, e.Pos.Offset)
+		}
+		all = append(all, list...)
+		if len(list) != 1 || list[0].Pos.Offset >= len(cur) {
+			return nil, all
+		}
+		// Only syntax errors stop the parse; semantic ones were all collected.
+		start := strings.LastIndexByte(cur[:list[0].Pos.Offset], '\n') + 1
+		end := strings.IndexByte(cur[start:], '\n')
+		if end < 0 {
+			end = len(cur) - start
+		}
+		line := cur[start : start+end]
+		if strings.ContainsAny(line, "{}\"") || list[0].semantic {
+			return nil, all
+		}
+		cur = cur[:start] + strings.Repeat(" ", len(line)) + cur[start+end:]
+	}
+	return nil, all
+}
+
+// Error is a syntax error at a position.
+type Error struct {
+	Pos Pos
+	Msg string
+	// Line is the source line of Pos, for the caret display.
+	Line       string
+	incomplete bool
+	semantic   bool
+}
+
+func newError(p Pos, format string, args ...any) *Error {
+	return &Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.Pos.Filename, e.Pos.Line, e.Pos.Column, e.Msg)
+}
+
+// Caret renders the source line with a caret under the column.
+func (e *Error) Caret() string {
+	if e.Line == "" {
+		return ""
+	}
+	var pad strings.Builder
+	col := 1
+	for _, r := range e.Line {
+		if col >= e.Pos.Column {
+			break
+		}
+		if r == '\t' {
+			pad.WriteByte('\t')
+		} else {
+			pad.WriteByte(' ')
+		}
+		col++
+	}
+	return "    " + strings.ReplaceAll(e.Line, "\r", "") + "\n    " + pad.String() + "^"
+}
+
+// ErrorList is every error of one parse, in source order.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// IsIncomplete reports whether err means the source ended inside an open
+// block, bracket or string: the REPL then asks for another line.
+func IsIncomplete(err error) bool {
+	var list ErrorList
+	if errors.As(err, &list) {
+		return len(list) == 1 && list[0].incomplete
+	}
+	var e *Error
+	return errors.As(err, &e) && e.incomplete
+}
+
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Msg: err.Error()}
+}
+
+func withLines(list ErrorList, src string, base Pos) ErrorList {
+	for _, e := range list {
+		e.Line = lineAt(src, e.Pos.Offset-base.Offset)
+	}
+	return list
+}
+
+func lineAt(src string, off int) string {
+	if off < 0 {
+		off = 0
+	}
+	if off > len(src) {
+		off = len(src)
+	}
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	end := strings.IndexByte(src[off:], '\n')
+	if end < 0 {
+		return src[start:]
+	}
+	return src[start : off+end]
+}
+
+// convert turns participle's error into ours: "expected X, found Y".
+func convert(err error, toks []lexer.Token) *Error {
+	var ute *participle.UnexpectedTokenError
+	if errors.As(err, &ute) {
+		exp := ute.Expect
+		if m := ute.Message(); strings.HasSuffix(m, ")") {
+			if i := strings.Index(m, " (expected "); i >= 0 {
+				exp = m[i+len(" (expected ") : len(m)-1]
+			}
+		}
+		return &Error{Pos: ute.Unexpected.Pos, Msg: fmt.Sprintf("expected %s, found %s", expectWords(exp), Describe(ute.Unexpected))}
+	}
+	var pe participle.Error
+	if errors.As(err, &pe) {
+		msg := pe.Message()
+		// "unexpected token X" without an expectation: name what ends a statement.
+		if strings.HasPrefix(msg, "unexpected token") {
+			tok := tokenAt(toks, pe.Position())
+			return &Error{Pos: pe.Position(), Msg: "expected end of statement, found " + Describe(tok)}
+		}
+		return &Error{Pos: pe.Position(), Msg: msg}
+	}
+	return &Error{Msg: err.Error()}
+}
+
+func tokenAt(toks []lexer.Token, p Pos) lexer.Token {
+	for _, t := range toks {
+		if t.Pos.Offset >= p.Offset {
+			return t
+		}
+	}
+	return toks[len(toks)-1]
+}
+
+// expectWords rewrites participle's grammar fragment ("<eol>", `"{"`) in a
+// user's words.
+func expectWords(exp string) string {
+	r := strings.NewReplacer(
+		"<eol>", "end of statement", "<ident>", "a name", "<int>", "an integer",
+		"<string>", "a string", "<word>", "a word", "<size>", "a size", "<duration>", "a duration",
+		"<eof>", "end of input",
+	)
+	exp = r.Replace(exp)
+	// A sequence ("Block ("else" ...)?") is expected from its first term.
+	if first, _, ok := strings.Cut(exp, " "); ok && first != "" && first[0] >= 'A' && first[0] <= 'Z' {
+		exp = first
+	}
+	switch {
+	case exp == "" || strings.HasPrefix(exp, "Stmt"):
+		return "a statement"
+	case strings.Contains(exp, "Option"):
+		return "an argument or end of statement"
+	case exp == "Expr" || exp == "And" || exp == "Unary" || exp == "Postfix" || exp == "Primary":
+		return "an expression"
+	case exp == "Block":
+		return `"{"`
+	case exp == "Word":
+		return "a program to run"
+	case exp == "Value":
+		return "an expression or a statement with a value"
+	}
+	return exp
+}
+
+// Describe names a token as an error message shows it.
+func Describe(t lexer.Token) string {
+	switch t.Type {
+	case tokEOF:
+		return "end of input"
+	case tokEOL:
+		switch t.Value {
+		case ";":
+			return `";"`
+		case "":
+			return "end of input"
+		}
+		return "end of line"
+	case tokString:
+		return "string " + shorten(t.Value, 30)
+	case tokInt, tokSize, tokDuration:
+		return shorten(t.Value, 30)
+	case tokIdent:
+		return fmt.Sprintf("%q", shorten(t.Value, 30))
+	}
+	return fmt.Sprintf("%q", shorten(t.Value, 30))
+}
+
+// openAtEnd reports whether an error at the end of the input came with a
+// block or bracket still open: more input could complete it.
+func openAtEnd(toks []lexer.Token, e *Error) bool {
+	last := toks[len(toks)-1].Pos.Offset
+	if e.Pos.Offset < last {
+		return false
+	}
+	depth := 0
+	for _, t := range toks {
+		if t.Type != tokPunct {
+			continue
+		}
+		switch t.Value {
+		case "{", "(", "[":
+			depth++
+		case "}", ")", "]":
+			depth--
+		}
+	}
+	return depth > 0
+}
+
+// Each statement with its own grammar gets a parser of its own, used only
+// to explain an error: when `if x print 1` fails as an if statement it
+// parses as a plain command, and re-parsing it as an if gives the exact
+// "expected "{", found ..." message.
+var stmtParsers = sync.OnceValue(func() map[string]func([]lexer.Token) error {
+	opts := []participle.Option{participle.Lexer(lexDef{}), participle.UseLookahead(participle.MaxLookahead)}
+	mk := func(parse func(*lexer.PeekingLexer) error) func([]lexer.Token) error {
+		return func(toks []lexer.Token) error {
+			pl, err := lexer.Upgrade(&sliceLexer{toks: toks})
+			if err != nil {
+				return err
+			}
+			return parse(pl)
+		}
+	}
+	ifP := participle.MustBuild[If](opts...)
+	forP := participle.MustBuild[For](opts...)
+	whileP := participle.MustBuild[While](opts...)
+	repeatP := participle.MustBuild[Repeat](opts...)
+	letP := participle.MustBuild[Let](opts...)
+	atomicP := participle.MustBuild[Atomic](opts...)
+	spawnP := participle.MustBuild[Spawn](opts...)
+	trail := participle.AllowTrailing(true)
+	return map[string]func([]lexer.Token) error{
+		"if":     mk(func(l *lexer.PeekingLexer) error { _, err := ifP.ParseFromLexer(l, trail); return err }),
+		"for":    mk(func(l *lexer.PeekingLexer) error { _, err := forP.ParseFromLexer(l, trail); return err }),
+		"while":  mk(func(l *lexer.PeekingLexer) error { _, err := whileP.ParseFromLexer(l, trail); return err }),
+		"repeat": mk(func(l *lexer.PeekingLexer) error { _, err := repeatP.ParseFromLexer(l, trail); return err }),
+		"let":    mk(func(l *lexer.PeekingLexer) error { _, err := letP.ParseFromLexer(l, trail); return err }),
+		"atomic": mk(func(l *lexer.PeekingLexer) error { _, err := atomicP.ParseFromLexer(l, trail); return err }),
+		"spawn":  mk(func(l *lexer.PeekingLexer) error { _, err := spawnP.ParseFromLexer(l, trail); return err }),
+	}
+})
+
+// explain re-parses the statement starting at p with its own production
+// and returns that production's error.
+func explain(word string, p Pos, toks []lexer.Token) *Error {
+	parse := stmtParsers()[word]
+	if parse == nil {
+		return nil
+	}
+	i := 0
+	for i < len(toks) && toks[i].Pos.Offset < p.Offset {
+		i++
+	}
+	if err := parse(toks[i:]); err != nil {
+		return convert(err, toks[i:])
+	}
+	return nil
+}

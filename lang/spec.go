@@ -1,0 +1,273 @@
+package lang
+
+import (
+	"sort"
+	"strings"
+)
+
+// ParamKind says what a positional argument of a statement is.
+type ParamKind uint8
+
+const (
+	// PExpr is any expression.
+	PExpr ParamKind = iota
+	// PName is a new name the statement binds (`pipe NAME`): a bare identifier.
+	PName
+	// PSignal is a signal: a bare name (TERM, SIGKILL) or an integer expression.
+	PSignal
+	// PPair is `I:DELTA` (sem op).
+	PPair
+)
+
+// Param is one positional argument.
+type Param struct {
+	Name     string
+	Kind     ParamKind
+	Optional bool
+	Variadic bool
+}
+
+// Spec describes one statement: the table that the checker, `help`, the
+// REPL's completion and the reference all read, so they cannot disagree.
+type Spec struct {
+	Name    string // "read", "sem p"
+	Group   string
+	Usage   string
+	Summary string
+	Params  []Param
+	// Flags are bare-word options. Each group in OneOf needs exactly one of
+	// its words (the mode of `open`); Exclusive groups allow at most one.
+	Flags     []string
+	OneOf     [][]string
+	Exclusive [][]string
+	Opts      []string // word=expr options
+	Required  []string // options that must be given
+	Value     bool     // yields a value (`let x = read p.r`)
+	Commas    bool     // arguments may be separated by commas (print, expect)
+}
+
+// Groups, in the order of LANGUAGE.md §3.
+const (
+	GControl = "Variables and control"
+	GProc    = "Processes"
+	GPipe    = "Pipes and file descriptors"
+	GFifo    = "FIFOs and files"
+	GMsg     = "SysV message queues"
+	GShm     = "SysV shared memory"
+	GSem     = "SysV semaphores"
+	GMmap    = "Memory-mapped files"
+	GIntro   = "Introspection and clean-up"
+)
+
+// GroupOrder lists the groups as LANGUAGE.md presents them.
+var GroupOrder = []string{GControl, GProc, GPipe, GFifo, GMsg, GShm, GSem, GMmap, GIntro}
+
+func p(name string) Param     { return Param{Name: name} }
+func opt(name string) Param   { return Param{Name: name, Optional: true} }
+func named(name string) Param { return Param{Name: name, Kind: PName} }
+
+var ipcOpts = []string{"key", "mode"}
+var ipcFlags = []string{"create", "excl", "keep"}
+
+// Specs is the statement table. Statements with their own grammar (let,
+// assignment, if, for, while, repeat, try, quiet, atomic, spawn) are listed
+// too, for help and completion, with no Params: the checker skips them.
+var Specs = []*Spec{
+	{Name: "let", Group: GControl, Usage: "let NAME = EXPR", Summary: "bind a name to a value or to the result of a statement"},
+	{Name: "if", Group: GControl, Usage: "if EXPR { ... } else if EXPR { ... } else { ... }", Summary: "run a block when a condition holds"},
+	{Name: "repeat", Group: GControl, Usage: "repeat EXPR { ... }", Summary: "run a block EXPR times"},
+	{Name: "for", Group: GControl, Usage: "for NAME in A..B { ... }", Summary: "run a block for each integer from A to B, both included"},
+	{Name: "while", Group: GControl, Usage: "while EXPR { ... }", Summary: "run a block while a condition holds"},
+	{Name: "break", Group: GControl, Usage: "break", Summary: "leave the innermost loop"},
+	{Name: "continue", Group: GControl, Usage: "continue", Summary: "go on with the next round of the innermost loop"},
+	{Name: "print", Group: GControl, Usage: "print EXPR, ...", Summary: "print values joined by one space, strings unquoted",
+		Params: []Param{{Name: "EXPR", Optional: true, Variadic: true}}, Commas: true},
+	{Name: "expect", Group: GControl, Usage: "expect EXPR [, MESSAGE]", Summary: "stop with exit 1 unless EXPR is true; a comparison shows both sides",
+		Params: []Param{p("EXPR"), opt("MESSAGE")}, Commas: true},
+	{Name: "try", Group: GControl, Usage: "try STATEMENT | try { ... }", Summary: "print errors and go on; err is the errno name, or \"\""},
+	{Name: "quiet", Group: GControl, Usage: "quiet STATEMENT | quiet { ... }", Summary: "run without transcript lines (print and errors still show)"},
+	{Name: "sleep", Group: GControl, Usage: "sleep DURATION", Summary: "sleep for a duration (500us, 10ms, 2s, 1m)", Params: []Param{p("DURATION")}},
+	{Name: "exit", Group: GControl, Usage: "exit [EXPR]", Summary: "end this process with a status (default 0)", Params: []Param{opt("EXPR")}},
+
+	{Name: "spawn", Group: GProc, Usage: "spawn NAME { ... } | spawn NAME exec PROG ARGS... [stdin=FD] [stdout=FD] [stderr=FD]", Summary: "start a real child process running a block, or a program"},
+	{Name: "wait", Group: GProc, Usage: "wait [NAME]", Summary: "wait for one child, or all; value: its exit status", Params: []Param{opt("NAME")}, Value: true},
+	{Name: "kill", Group: GProc, Usage: "kill NAME [SIGNAL]", Summary: "send a signal to a child (default SIGTERM)",
+		Params: []Param{p("NAME"), {Name: "SIGNAL", Kind: PSignal, Optional: true}}},
+	{Name: "popen", Group: GProc, Usage: "popen NAME COMMAND read|write", Summary: "run /bin/sh -c COMMAND with a pipe to or from it; NAME is an fd",
+		Params: []Param{named("NAME"), p("COMMAND")}, OneOf: [][]string{{"read", "write"}}},
+	{Name: "pclose", Group: GProc, Usage: "pclose NAME", Summary: "close a popen pipe and wait; value: exit status", Params: []Param{p("NAME")}, Value: true},
+
+	{Name: "pipe", Group: GPipe, Usage: "pipe NAME [nonblock]", Summary: "make a pipe: NAME.r and NAME.w", Params: []Param{named("NAME")}, Flags: []string{"nonblock"}},
+	{Name: "write", Group: GPipe, Usage: "write FD EXPR", Summary: "one write(2); value: bytes written", Params: []Param{p("FD"), p("EXPR")}, Value: true},
+	{Name: "read", Group: GPipe, Usage: "read FD [N | all | line]", Summary: "one read(2) of up to N bytes (default 4096); all: to EOF; line: to a newline",
+		Params: []Param{p("FD"), opt("N")}, Flags: []string{"all", "line"}, Exclusive: [][]string{{"all", "line", "N"}}, Value: true},
+	{Name: "close", Group: GPipe, Usage: "close FD", Summary: "close a file descriptor", Params: []Param{p("FD")}},
+	{Name: "seek", Group: GPipe, Usage: "seek FD OFFSET", Summary: "lseek(2) from the start; value: the new offset (a pipe gives ESPIPE)", Params: []Param{p("FD"), p("OFFSET")}, Value: true},
+	{Name: "pipesize", Group: GPipe, Usage: "pipesize FD [N]", Summary: "get or set a pipe's capacity (F_GETPIPE_SZ / F_SETPIPE_SZ)", Params: []Param{p("FD"), opt("N")}, Value: true},
+	{Name: "fds", Group: GPipe, Usage: "fds", Summary: "list this process's open handles", Value: true},
+
+	{Name: "mkfifo", Group: GFifo, Usage: "mkfifo PATH [mode=0644]", Summary: "make a FIFO (named pipe)", Params: []Param{p("PATH")}, Opts: []string{"mode"}},
+	{Name: "mknod", Group: GFifo, Usage: "mknod PATH fifo [mode=0644]", Summary: "make a FIFO with mknod(2)", Params: []Param{p("PATH")}, OneOf: [][]string{{"fifo"}}, Opts: []string{"mode"}},
+	{Name: "open", Group: GFifo, Usage: "open NAME PATH read|write|rdwr [nonblock] [create] [trunc] [append] [mode=0644]", Summary: "open a file or FIFO (a FIFO blocks until its other end opens)",
+		Params: []Param{named("NAME"), p("PATH")}, OneOf: [][]string{{"read", "write", "rdwr"}}, Flags: []string{"nonblock", "create", "trunc", "append"}, Opts: []string{"mode"}},
+	{Name: "unlink", Group: GFifo, Usage: "unlink PATH", Summary: "remove a file or FIFO", Params: []Param{p("PATH")}},
+	{Name: "stat", Group: GFifo, Usage: "stat PATH", Summary: "a path's type and mode; value: a record (.type, .mode, .size)", Params: []Param{p("PATH")}, Value: true},
+
+	{Name: "msgget", Group: GMsg, Usage: "msgget NAME key=KEY|private [create] [excl] [keep] [mode=0600]", Summary: "open or create a message queue",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: ipcOpts, Required: []string{"key"}},
+	{Name: "send", Group: GMsg, Usage: "send Q EXPR [type=1] [nowait]", Summary: "msgsnd(2) a message", Params: []Param{p("Q"), p("EXPR")}, Flags: []string{"nowait"}, Opts: []string{"type"}},
+	{Name: "recv", Group: GMsg, Usage: "recv Q [type=0] [except] [noerror] [nowait] [max=8192] [timeout=DUR]", Summary: "msgrcv(2) a message; value: a message (.type, .text)",
+		Params: []Param{p("Q")}, Flags: []string{"except", "noerror", "nowait"}, Opts: []string{"type", "max", "timeout"}, Value: true},
+	{Name: "msgctl", Group: GMsg, Usage: "msgctl Q stat | rmid | set qbytes=N", Summary: "a queue's status, removal, or limit",
+		Params: []Param{p("Q")}, OneOf: [][]string{{"stat", "rmid", "set"}}, Opts: []string{"qbytes"}, Value: true},
+
+	{Name: "shmget", Group: GShm, Usage: "shmget NAME key=KEY|private size=SIZE [create] [excl] [keep] [mode=0600]", Summary: "open or create a shared memory segment",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "size", "mode"}, Required: []string{"key", "size"}},
+	{Name: "attach", Group: GShm, Usage: "attach NAME SEG [rdonly] [at=ADDR] [rnd]", Summary: "shmat(2) a segment; NAME is a memory view",
+		Params: []Param{named("NAME"), p("SEG")}, Flags: []string{"rdonly", "rnd"}, Opts: []string{"at"}},
+	{Name: "detach", Group: GShm, Usage: "detach NAME", Summary: "shmdt(2) an attachment", Params: []Param{p("NAME")}},
+	{Name: "shmctl", Group: GShm, Usage: "shmctl SEG stat | rmid | lock | unlock", Summary: "a segment's status, removal, or locking",
+		Params: []Param{p("SEG")}, OneOf: [][]string{{"stat", "rmid", "lock", "unlock"}}, Value: true},
+
+	{Name: "semget", Group: GSem, Usage: "semget NAME key=KEY|private [nsems=1] [init=V] [create] [excl] [keep] [mode=0600]", Summary: "open or create a semaphore set",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "nsems", "init", "mode"}, Required: []string{"key"}},
+	{Name: "sem p", Group: GSem, Usage: "sem p S[I] [undo] [nowait] [timeout=DUR]", Summary: "wait and decrement", Params: []Param{p("S")}, Flags: []string{"undo", "nowait"}, Opts: []string{"timeout"}},
+	{Name: "sem v", Group: GSem, Usage: "sem v S[I] [undo]", Summary: "increment", Params: []Param{p("S")}, Flags: []string{"undo"}},
+	{Name: "sem z", Group: GSem, Usage: "sem z S[I] [nowait] [timeout=DUR]", Summary: "wait for zero", Params: []Param{p("S")}, Flags: []string{"nowait"}, Opts: []string{"timeout"}},
+	{Name: "sem op", Group: GSem, Usage: "sem op S I:DELTA ... [undo] [nowait] [timeout=DUR]", Summary: "one atomic semop(2) over several semaphores",
+		Params: []Param{p("S"), {Name: "I:DELTA", Kind: PPair, Variadic: true}}, Flags: []string{"undo", "nowait"}, Opts: []string{"timeout"}},
+	{Name: "sem set", Group: GSem, Usage: "sem set S[I] V", Summary: "set a semaphore's value", Params: []Param{p("S"), p("V")}},
+	{Name: "sem setall", Group: GSem, Usage: "sem setall S V...", Summary: "set every semaphore of a set", Params: []Param{p("S"), {Name: "V", Variadic: true}}},
+	{Name: "sem get", Group: GSem, Usage: "sem get S[I]", Summary: "a semaphore's value", Params: []Param{p("S")}, Value: true},
+	{Name: "sem getall", Group: GSem, Usage: "sem getall S", Summary: "every value of a set", Params: []Param{p("S")}, Value: true},
+	{Name: "sem getncnt", Group: GSem, Usage: "sem getncnt S[I]", Summary: "how many processes wait for an increase", Params: []Param{p("S")}, Value: true},
+	{Name: "sem getzcnt", Group: GSem, Usage: "sem getzcnt S[I]", Summary: "how many processes wait for zero", Params: []Param{p("S")}, Value: true},
+	{Name: "sem getpid", Group: GSem, Usage: "sem getpid S[I]", Summary: "the pid of the last process to operate on it", Params: []Param{p("S")}, Value: true},
+	{Name: "semctl", Group: GSem, Usage: "semctl S stat | rmid", Summary: "a set's status, or removal", Params: []Param{p("S")}, OneOf: [][]string{{"stat", "rmid"}}, Value: true},
+	{Name: "atomic", Group: GShm, Usage: "atomic VIEW += EXPR", Summary: "a real atomic add on shared memory"},
+
+	{Name: "mmap", Group: GMmap, Usage: "mmap NAME PATH size=SIZE [shared|private] [create] [rdonly]", Summary: "map a file into memory; NAME is a memory view",
+		Params: []Param{named("NAME"), p("PATH")}, Flags: []string{"shared", "private", "create", "rdonly"}, Exclusive: [][]string{{"shared", "private"}}, Opts: []string{"size"}, Required: []string{"size"}},
+	{Name: "msync", Group: GMmap, Usage: "msync NAME", Summary: "flush a shared mapping to its file", Params: []Param{p("NAME")}},
+	{Name: "munmap", Group: GMmap, Usage: "munmap NAME", Summary: "unmap a mapping", Params: []Param{p("NAME")}},
+
+	{Name: "ipcs", Group: GIntro, Usage: "ipcs [all]", Summary: "SysV objects of this run (all: of the system)", Flags: []string{"all"}, Value: true},
+	{Name: "ipcrm", Group: GIntro, Usage: "ipcrm NAME", Summary: "remove a queue, segment or semaphore set now", Params: []Param{p("NAME")}},
+}
+
+var specByName = func() map[string]*Spec {
+	m := make(map[string]*Spec, len(Specs))
+	for _, s := range Specs {
+		m[s.Name] = s
+	}
+	return m
+}()
+
+// Lookup finds a statement's spec by name ("read", "sem p").
+func Lookup(name string) *Spec { return specByName[name] }
+
+// SemSubs lists the words that may follow `sem`.
+var SemSubs = func() []string {
+	var out []string
+	for _, s := range Specs {
+		if strings.HasPrefix(s.Name, "sem ") {
+			out = append(out, strings.TrimPrefix(s.Name, "sem "))
+		}
+	}
+	return out
+}()
+
+// Keywords lists the words that can start a statement.
+func Keywords() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range Specs {
+		w, _, _ := strings.Cut(s.Name, " ")
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// optionWords lists everything that may stand after a statement's
+// positional arguments, for "did you mean" suggestions.
+func (s *Spec) optionWords() []string {
+	var out []string
+	out = append(out, s.Flags...)
+	for _, g := range s.OneOf {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// isFlag says whether word is a bare-word option of s.
+func (s *Spec) isFlag(word string) bool {
+	for _, w := range s.optionWords() {
+		if w == word {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Spec) hasOpt(name string) bool {
+	for _, o := range s.Opts {
+		if o == name {
+			return true
+		}
+	}
+	return false
+}
+
+// nearest returns the candidate closest to word by edit distance, if it is
+// close enough to be a plausible typo.
+func nearest(word string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		d := editDistance(word, c)
+		if d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	limit := 2
+	if len(word) <= 3 {
+		limit = 1
+	}
+	if bestD <= limit || strings.HasPrefix(best, word) || strings.HasPrefix(word, best) {
+		return best
+	}
+	return ""
+}
+
+// editDistance is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours ("raed" is one slip
+// from "read").
+func editDistance(a, b string) int {
+	rows := make([][]int, len(a)+1)
+	for i := range rows {
+		rows[i] = make([]int, len(b)+1)
+		rows[i][0] = i
+	}
+	for j := range rows[0] {
+		rows[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			rows[i][j] = min(rows[i-1][j]+1, rows[i][j-1]+1, rows[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				rows[i][j] = min(rows[i][j], rows[i-2][j-2]+1)
+			}
+		}
+	}
+	return rows[len(a)][len(b)]
+}
