@@ -85,6 +85,9 @@ func (c *compiler) command(lc *lang.Command) *command {
 	}
 	for _, a := range args {
 		switch i, ok := isParam[a]; {
+		case a.Opt != nil && a.Opt.Name == "key" && isPrivate(a.Opt.Value):
+			// key=private is IPC_PRIVATE, which is key 0.
+			cmd.args = append(cmd.args, cmdArg{kind: aOpt, name: "key", eval: constant(intV(0))})
 		case a.Opt != nil:
 			cmd.args = append(cmd.args, cmdArg{kind: aOpt, name: a.Opt.Name, eval: c.expr(a.Opt.Value)})
 		case ok:
@@ -125,6 +128,11 @@ func (c *compiler) command(lc *lang.Command) *command {
 		}
 	}
 	return cmd
+}
+
+func isPrivate(e *lang.Expr) bool {
+	name, ok := lang.IdentOf(e)
+	return ok && name == "private"
 }
 
 // eval evaluates every argument into c.vals.
@@ -208,6 +216,9 @@ func renderOpt(name string, v Value, verbose bool) string {
 		case "mode":
 			return "0" + strconv.FormatInt(v.I, 8)
 		case "key":
+			if v.I == 0 {
+				return "private"
+			}
 			return "0x" + strconv.FormatUint(uint64(uint32(v.I)), 16)
 		case "timeout":
 			return formatDuration(v.I)

@@ -98,6 +98,9 @@ func (c *compiler) cmp(n *lang.Cmp) exprFn {
 		if err != nil {
 			return b, err
 		}
+		if a.K == KInt && b.K == KInt {
+			return boolV(intCompare(op, a.I, b.I)), nil
+		}
 		r, err := compare(pos, op, a, b)
 		return boolV(r), err
 	}
@@ -139,6 +142,22 @@ func compare(pos lang.Pos, op string, a, b Value) (bool, error) {
 	return c >= 0, nil
 }
 
+func intCompare(op string, a, b int64) bool {
+	switch op {
+	case "==":
+		return a == b
+	case "!=":
+		return a != b
+	case "<":
+		return a < b
+	case "<=":
+		return a <= b
+	case ">":
+		return a > b
+	}
+	return a >= b
+}
+
 func cmpInt(a, b int64) int {
 	switch {
 	case a < b:
@@ -152,26 +171,134 @@ func cmpInt(a, b int64) int {
 func isText(v Value) bool { return v.K == KStr || v.K == KMsg }
 
 func (c *compiler) sum(n *lang.Sum) exprFn {
-	f := c.term(n.Left)
+	if len(n.Rest) == 0 {
+		return c.term(n.Left)
+	}
+	left := c.termOperand(n.Left)
 	for _, r := range n.Rest {
-		left, right := f, c.term(r.Right)
-		op, pos := r.Op, r.Pos
-		f = func(p *Proc) (Value, error) {
-			a, err := left(p)
+		f := arithOp(left, c.termOperand(r.Right), r.Op, r.Pos)
+		left = operand{slot: -1, fn: f}
+	}
+	return left.fn
+}
+
+// operand is one side of an operator. Variables and constants are read
+// in place rather than through a closure: in `x + y * 3` that saves three
+// of five calls, which is most of the cost of an expression.
+type operand struct {
+	slot int // >= 0: a variable's slot
+	fn   exprFn
+	k    Value // a constant, when slot < 0 and fn == nil
+	name string
+	pos  lang.Pos
+}
+
+func (o *operand) get(p *Proc) (Value, error) {
+	if o.slot >= 0 {
+		if v := p.slots[o.slot]; v.K != KUndef {
+			return v, nil
+		}
+		return Value{}, o.unset()
+	}
+	if o.fn == nil {
+		return o.k, nil
+	}
+	return o.fn(p)
+}
+
+func (o *operand) unset() error { return errorf(o.pos, "%s is not set yet", o.name) }
+
+// leaf makes an operand of a unary node, reading variables and literals
+// in place.
+func (c *compiler) leaf(u *lang.Unary) operand {
+	if pf := u.Postfix; pf != nil && len(pf.Ops) == 0 {
+		if id := pf.Primary.Ident; id != nil && !builtinNames[*id] {
+			if slot, ok := c.syms.slots[*id]; ok {
+				return operand{slot: slot, name: *id, pos: pf.Pos}
+			}
+		}
+		if pf.Primary.Int != nil || pf.Primary.Str != nil || pf.Primary.Size != nil || pf.Primary.Duration != nil {
+			v, _ := c.primary(pf.Primary)(nil)
+			return operand{slot: -1, k: v}
+		}
+	}
+	return operand{slot: -1, fn: c.unary(u)}
+}
+
+func (c *compiler) termOperand(t *lang.Term) operand {
+	if len(t.Rest) == 0 {
+		return c.leaf(t.Left)
+	}
+	return operand{slot: -1, fn: c.term(t)}
+}
+
+// arithOp builds the closure of one arithmetic operator, with the int case
+// inline and no comparison of operator names at run time.
+func arithOp(left, right operand, op string, pos lang.Pos) exprFn {
+	slow := func(a, b Value) (Value, error) {
+		if op == "+" {
+			return add(pos, a, b)
+		}
+		return arith(pos, op, a, b)
+	}
+	switch op {
+	case "+":
+		return func(p *Proc) (Value, error) {
+			a, err := left.get(p)
 			if err != nil {
 				return a, err
 			}
-			b, err := right(p)
+			b, err := right.get(p)
 			if err != nil {
 				return b, err
 			}
-			if op == "+" {
-				return add(pos, a, b)
+			if a.K == KInt && b.K == KInt {
+				return Value{K: KInt, I: a.I + b.I}, nil
 			}
-			return arith(pos, op, a, b)
+			return slow(a, b)
+		}
+	case "-":
+		return func(p *Proc) (Value, error) {
+			a, err := left.get(p)
+			if err != nil {
+				return a, err
+			}
+			b, err := right.get(p)
+			if err != nil {
+				return b, err
+			}
+			if a.K == KInt && b.K == KInt {
+				return Value{K: KInt, I: a.I - b.I}, nil
+			}
+			return slow(a, b)
+		}
+	case "*":
+		return func(p *Proc) (Value, error) {
+			a, err := left.get(p)
+			if err != nil {
+				return a, err
+			}
+			b, err := right.get(p)
+			if err != nil {
+				return b, err
+			}
+			if a.K == KInt && b.K == KInt {
+				return Value{K: KInt, I: a.I * b.I}, nil
+			}
+			return slow(a, b)
 		}
 	}
-	return f
+	return func(p *Proc) (Value, error) {
+		a, err := left.get(p)
+		if err != nil {
+			return a, err
+		}
+		b, err := right.get(p)
+		if err != nil {
+			return b, err
+		}
+		return slow(a, b)
+	}
 }
 
 // add is `+`: ints add; if either side is text, both join as text.
@@ -207,23 +334,15 @@ func arith(pos lang.Pos, op string, a, b Value) (Value, error) {
 }
 
 func (c *compiler) term(n *lang.Term) exprFn {
-	f := c.unary(n.Left)
-	for _, r := range n.Rest {
-		left, right := f, c.unary(r.Right)
-		op, pos := r.Op, r.Pos
-		f = func(p *Proc) (Value, error) {
-			a, err := left(p)
-			if err != nil {
-				return a, err
-			}
-			b, err := right(p)
-			if err != nil {
-				return b, err
-			}
-			return arith(pos, op, a, b)
-		}
+	if len(n.Rest) == 0 {
+		return c.unary(n.Left)
 	}
-	return f
+	left := c.leaf(n.Left)
+	for _, r := range n.Rest {
+		f := arithOp(left, c.leaf(r.Right), r.Op, r.Pos)
+		left = operand{slot: -1, fn: f}
+	}
+	return left.fn
 }
 
 func (c *compiler) unary(u *lang.Unary) exprFn {
@@ -319,7 +438,11 @@ func (c *compiler) name(pos lang.Pos, name string) exprFn {
 	}
 	slot, ok := c.syms.slots[name]
 	if !ok {
-		c.errorf(pos, "undefined: %s", name)
+		if spec := lang.Lookup(name); spec != nil && spec.Value {
+			c.errorf(pos, "undefined: %s (%s is a statement: bind its value first, let v = %s)", name, name, spec.Usage)
+		} else {
+			c.errorf(pos, "undefined: %s", name)
+		}
 		return constant(Value{})
 	}
 	return func(p *Proc) (Value, error) {

@@ -1,0 +1,424 @@
+package interp
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/lang"
+)
+
+// run executes src in a fresh session and returns the transcript and the
+// run's error. It fails the test if the session leaks an fd.
+func run(t *testing.T, src string, args ...string) (string, error) {
+	t.Helper()
+	return runCfg(t, src, Config{Args: args})
+}
+
+func runCfg(t *testing.T, src string, cfg Config) (string, error) {
+	t.Helper()
+	before := openFds(t)
+	prog, err := lang.Parse("t.ipc", src)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	var out bytes.Buffer
+	cfg.Stdout = &out
+	r, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runErr := r.Run(prog)
+	tmp := r.tmpPath()
+	if err := r.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if tmp != "" {
+		if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+			t.Errorf("tmp directory %s left behind", tmp)
+		}
+	}
+	if after := openFds(t); after != before {
+		t.Errorf("fds open before the run: %d, after: %d", before, after)
+	}
+	return out.String(), runErr
+}
+
+func openFds(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+func lines(s ...string) string { return strings.Join(s, "\n") + "\n" }
+
+func TestExpressions(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{`print 1 + 2 * 3`, "7"},
+		{`print (1 + 2) * 3`, "9"},
+		{`print 7 / 2, 7 % 2, -7 / 2`, "3 1 -3"},
+		{`print 1 + 2 * 3 == 7 && !false || false`, "true"},
+		{`print 0x1f + 0b101 + 0o17 + 017 + 1_000`, "1066"},
+		{`print 4KiB, 1MiB, 512B`, "4096 1048576 512"},
+		{`print 10ms, 1s, 500us`, "10000000 1000000000 500000"},
+		{`print "a" + "b", "n=" + 5, 5 + "x"`, "ab n=5 5x"},
+		{`print "abc" < "abd", 2 >= 3, 1 != 2`, "true false true"},
+		{`print len("hello"), str(42) + "!", int("0x1f"), int("0600"), hex(255)`, "5 42! 31 384 0xff"},
+		{`print "hello"[1], "hello"[1:3], "hello"[:2], "hello"[3:]`, "e el he lo"},
+		{`print "tab\tnl\\n\x41"`, "tab\tnl\\nA"},
+		{`print self, err == ""`, "main true"},
+		{`print args, len(args), args[1]`, "[x y] 2 y"},
+		{`let p = 1; let all = 2; print p + all`, "3"},
+		{`print true && 1, !0, !""`, "true true true"},
+	}
+	for _, c := range cases {
+		out, err := run(t, c.src, "x", "y")
+		if err != nil {
+			t.Errorf("%s: %v", c.src, err)
+			continue
+		}
+		if want := "main: " + c.want + "\n"; out != want {
+			t.Errorf("%s:\n got %q\nwant %q", c.src, out, want)
+		}
+	}
+}
+
+func TestControlFlow(t *testing.T) {
+	src := `
+let n = 0
+for i in 1..10 {
+	if i % 2 == 0 { continue }
+	if i > 7 { break }
+	n += i
+}
+print n
+let k = 0
+while k < 5 { k += 2 }
+print k
+repeat 3 { k -= 1 }
+print k
+if k == 0 { print "zero" } else if k == 3 { print "three" } else { print "other" }
+let s = "a"
+repeat 3 { s += "b" }
+print s
+`
+	out, err := run(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := lines("main: 16", "main: 6", "main: 3", "main: three", "main: abbb"); out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+// A pipe to itself: the transcript lines of LANGUAGE.md §4, with EOF and
+// ESPIPE.
+func TestPipeTranscript(t *testing.T) {
+	src := `pipe p
+write p.w "hello\n"
+let x = read p.r
+close p.w
+read p.r
+try seek p.r 0
+print err
+close p.r
+`
+	out, err := run(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := lines(
+		`main: pipe p`,
+		`main: write p.w "hello\n"`,
+		`main: read p.r -> "hello\n"`,
+		`main: close p.w`,
+		`main: read p.r -> EOF`,
+		`main: seek p.r 0 -> error ESPIPE (illegal seek)`,
+		`main: ESPIPE`,
+		`main: close p.r`,
+	)
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestReadModes(t *testing.T) {
+	src := `pipe p
+write p.w "one\ntwo\nthree"
+let a = read p.r line
+let b = read p.r 2
+close p.w
+let c = read p.r all
+print a, b, c
+`
+	out, err := runCfg(t, src, Config{Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := lines("main: one", "main:  tw o", "main: three"); out != want {
+		t.Errorf("got %q want %q", out, want)
+	}
+}
+
+func TestEPIPEAndEAGAIN(t *testing.T) {
+	out, err := run(t, `pipe p
+close p.r
+try write p.w "x"
+print err
+pipe q nonblock
+let s = "x"
+repeat 16 { s = s + s }
+let total = 0
+quiet {
+	while true {
+		try n = write q.w s
+		if err != "" { break }
+		total += n
+	}
+}
+let size = pipesize q.w
+expect total == size
+print err
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`main: write p.w "x" -> error EPIPE (broken pipe)`,
+		"main: EPIPE",
+		`-> error EAGAIN (resource temporarily unavailable)`,
+		"main: EAGAIN",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestFifoRules(t *testing.T) {
+	out, err := run(t, `let f = tmp + "/fifo"
+mkfifo f mode=0600
+stat f
+try open w f write nonblock
+print err
+open r f read nonblock
+open w f write nonblock
+write w "via fifo"
+let got = read r
+print got
+unlink f
+try stat f
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := lines(
+		`main: mkfifo "$TMP/fifo" mode=0600`,
+		`main: stat "$TMP/fifo" -> type=fifo mode=0600`,
+		`main: open w "$TMP/fifo" write nonblock`,
+		`main: open w "$TMP/fifo" write nonblock -> error ENXIO (no such device or address)`,
+		`main: ENXIO`,
+		`main: open r "$TMP/fifo" read nonblock`,
+		`main: open w "$TMP/fifo" write nonblock`,
+		`main: write w "via fifo"`,
+		`main: read r -> "via fifo"`,
+		`main: via fifo`,
+		`main: unlink "$TMP/fifo"`,
+		`main: stat "$TMP/fifo" -> error ENOENT (no such file or directory)`,
+	)
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestFileOpenSeek(t *testing.T) {
+	out, err := runCfg(t, `let f = tmp + "/data"
+open a f write create trunc mode=0600
+write a "0123456789"
+close a
+open b f rdwr
+let at = seek b 4
+let three = read b 3
+open c f write append
+write c "AB"
+seek b 0
+let rest = read b all
+print at
+print three
+print rest
+`, Config{Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := lines("main: 4", "main: 456", "main: 0123456789AB"); out != want {
+		t.Errorf("got %q want %q", out, want)
+	}
+}
+
+func TestRuntimeErrors(t *testing.T) {
+	cases := []struct{ src, msg string }{
+		{`pipe p; seek p.r 0`, `t.ipc:1:9: seek p.r 0: ESPIPE (illegal seek)`},
+		{`print 1 / 0`, `t.ipc:1:9: division by zero`},
+		{`print args[9]`, `t.ipc:1:11: index 9 out of range (length 0)`},
+		{`let p = 5; write p "x"`, `t.ipc:1:12: write: expected an fd, found int`},
+		{`pipe p; write p "x"`, `t.ipc:1:9: write: p is a pipe: use p.r or p.w`},
+		{`pipe p; close p.w; close p.w`, `t.ipc:1:20: close p.w: EBADF (bad file descriptor): p.w was closed at t.ipc:1:9`},
+		{`let x = 1; expect x == 2, "x must be 2"`, `t.ipc:1:12: expect failed: x must be 2: x == 2 (left 1, right 2)`},
+		{`expect "a" + "b" == "ac"`, `t.ipc:1:1: expect failed: "a" + "b" == "ac" (left "ab", right "ac")`},
+		{`msgget q key=private create`, `t.ipc:1:1: msgget is not available yet`},
+		{`spawn c { exit 0 }`, `t.ipc:1:1: spawn is not available yet`},
+		{`if x == 1 { }; let x = 1`, `t.ipc:1:4: x is not set yet`},
+		{`print "a" - 1`, `t.ipc:1:11: cannot compute string - int: both sides must be ints`},
+		{`if "a" == 1 { }`, `t.ipc:1:4: cannot compare string == int`},
+		{`exit 300`, `t.ipc:1:1: exit: status 300 is outside 0..255`},
+	}
+	for _, c := range cases {
+		_, err := run(t, c.src)
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Errorf("%s: got %v, want an *Error", c.src, err)
+			continue
+		}
+		if e.Error() != c.msg {
+			t.Errorf("%s:\n got %s\nwant %s", c.src, e.Error(), c.msg)
+		}
+	}
+}
+
+func TestErrnoIsWrapped(t *testing.T) {
+	_, err := run(t, `pipe p nonblock; read p.r`)
+	if !errors.Is(err, unix.EAGAIN) {
+		t.Fatalf("errors.Is(err, EAGAIN) is false for %v", err)
+	}
+}
+
+func TestStaticErrors(t *testing.T) {
+	cases := []struct{ src, msg string }{
+		{"print y", "t.ipc:1:7: undefined: y"},
+		{"break", "t.ipc:1:1: break outside a loop"},
+		{"let tmp = 1", "t.ipc:1:1: cannot bind tmp: it is a built-in name"},
+	}
+	for _, c := range cases {
+		_, err := run(t, c.src)
+		var list lang.ErrorList
+		if !errors.As(err, &list) || list.Error() != c.msg {
+			t.Errorf("%s: got %v, want %s", c.src, err, c.msg)
+		}
+	}
+}
+
+func TestExitAndTry(t *testing.T) {
+	out, err := run(t, `try print 1 / 0
+print "err:", err
+try { print "in"; print 1 / 0; print "not reached" }
+exit 3
+print "not reached"`)
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 3 {
+		t.Fatalf("got %v, want exit 3", err)
+	}
+	want := lines(
+		"main: print 1 / 0 -> error: division by zero",
+		"main: err: ERROR",
+		"main: in",
+		"main: try { ... } -> error: division by zero",
+		"main: exit 3",
+	)
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
+
+func TestQuietAndVerbose(t *testing.T) {
+	src := "pipe p\nwrite p.w \"x\"\nprint \"shown\"\ntry seek p.r 0\n"
+	out, err := runCfg(t, src, Config{Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := lines("main: shown", "main: seek p.r 0 -> error ESPIPE (illegal seek)"); out != want {
+		t.Errorf("-q: got %q want %q", out, want)
+	}
+	out, err = runCfg(t, src+"fds\n", Config{Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "-> r=fd ") || !strings.Contains(out, "p.r(fd ") || !strings.Contains(out, "main[") {
+		t.Errorf("-v transcript lacks fds or pids:\n%s", out)
+	}
+}
+
+func TestLongValuesShortened(t *testing.T) {
+	out, err := run(t, `let s = "a"
+quiet repeat 10 { s = s + s }
+pipe p
+write p.w s
+read p.r 2000`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `…" (1024 bytes)`) {
+		t.Errorf("long value not shortened:\n%s", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if len(l) > 200 {
+			t.Errorf("line of %d bytes: %.80s…", len(l), l)
+		}
+	}
+}
+
+func TestEventRoundTrip(t *testing.T) {
+	e := Event{Kind: EvCall, Phase: PhaseConsume, Pid: 42, Line: 3, Col: 7, Time: 123456789, Proc: "child", File: "x.ipc", Stmt: `read p.r`, Result: `"hi"`}
+	buf := e.encode(nil)
+	if len(buf) > pipeBuf {
+		t.Fatalf("record of %d bytes", len(buf))
+	}
+	got, n, err := decode(buf)
+	if err != nil || n != len(buf) || got != e {
+		t.Fatalf("decode: %+v, %d, %v", got, n, err)
+	}
+	big := Event{Kind: EvPrint, Proc: "main", Result: strings.Repeat("x", 10000)}
+	if buf := big.encode(nil); len(buf) > pipeBuf {
+		t.Fatalf("oversized event encodes to %d bytes, more than PIPE_BUF", len(buf))
+	}
+	if _, _, err := decode(buf[:5]); err == nil {
+		t.Fatal("a truncated record decoded")
+	}
+}
+
+// The session keeps names across programs, as the REPL needs, and a
+// program with a static error leaves no names behind.
+func TestSessionKeepsState(t *testing.T) {
+	var out bytes.Buffer
+	r, err := New(Config{Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, src := range []string{"let x = 41", "x += 1", "print x"} {
+		prog, err := lang.Parse("[repl]", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Run(prog); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prog, _ := lang.Parse("[repl]", "let y = 1; print nope")
+	if err := r.Run(prog); err == nil {
+		t.Fatal("undefined name ran")
+	}
+	if _, ok := r.main.syms.slots["y"]; ok {
+		t.Error("a failed entry left its names behind")
+	}
+	r.Sync()
+	if got := out.String(); got != "main: 42\n" {
+		t.Errorf("got %q", got)
+	}
+}
