@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -62,12 +63,13 @@ func init() {
 		"pipe": execPipe, "write": execWrite, "read": execRead, "close": execClose,
 		"seek": execSeek, "pipesize": execPipesize, "fds": execFds,
 		"mkfifo": execMkfifo, "mknod": execMknod, "open": execOpen, "unlink": execUnlink, "stat": execStat,
+		"wait": execWait, "kill": execKill, "popen": execPopen, "pclose": execPclose,
 	}
 }
 
 func (c *compiler) command(lc *lang.Command) *command {
 	spec := lc.Spec
-	cmd := &command{verb: spec.Name, pos: lc.Pos, flags: map[string]bool{}}
+	cmd := &command{verb: spec.Name, pos: lc.Pos, flags: map[string]bool{}, src: c.source(lc.Pos, lc.EndPos)}
 	switch spec.Name {
 	case "break", "continue":
 		if c.loops == 0 {
@@ -311,14 +313,8 @@ func execSleep(p *Proc, c *command) (Value, error) {
 	if d.K != KInt || d.I < 0 {
 		return Value{}, errorf(c.pos, "sleep: expected a duration such as 10ms, found %s", d.quote(false))
 	}
-	ts := unix.NsecToTimespec(d.I)
-	for {
-		var rem unix.Timespec
-		err := unix.Nanosleep(&ts, &rem)
-		if err != unix.EINTR {
-			break
-		}
-		ts = rem
+	if err := p.pause(time.Duration(d.I)); err != nil {
+		return Value{}, err
 	}
 	if p.emitting() {
 		p.emit(EvCall, PhaseOnce, c.pos, "sleep "+formatDuration(d.I), "")
@@ -341,10 +337,9 @@ func execExit(p *Proc, c *command) (Value, error) {
 	if code < 0 || code > 255 {
 		return Value{}, errorf(c.pos, "exit: status %d is outside 0..255", code)
 	}
-	if p.emitting() {
-		p.emit(EvCall, PhasePublish, c.pos, "exit "+strconv.FormatInt(code, 10), "")
-	}
-	return Value{}, &ExitError{Code: int(code)}
+	// The exit line is printed when the process really ends, after it has
+	// waited for its own children (Runner.End).
+	return Value{}, &ExitError{Code: int(code), Pos: c.pos}
 }
 
 func execBreak(*Proc, *command) (Value, error)    { return Value{}, errBreak }

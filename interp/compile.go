@@ -202,7 +202,7 @@ func (c *compiler) stmt(s *lang.Stmt) stmtFn {
 	case s.Atomic != nil:
 		return notYet(s.Pos, "atomic")
 	case s.Spawn != nil:
-		return notYet(s.Pos, "spawn")
+		return c.spawnStmt(s.Spawn)
 	case s.Cmd != nil:
 		cmd := c.command(s.Cmd)
 		if cmd == nil {

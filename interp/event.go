@@ -129,6 +129,7 @@ func decode(b []byte) (Event, int, error) {
 // emitter writes this process's events to the run's event pipe, one
 // write(2) per event.
 type emitter struct {
+	mu    sync.Mutex // output capture goroutines emit too
 	fd    int
 	pid   int32
 	buf   []byte
@@ -147,6 +148,8 @@ func newEmitter(fd int) *emitter {
 func (em *emitter) now() int64 { return em.base + int64(time.Since(em.start)) }
 
 func (em *emitter) emit(e *Event) error {
+	em.mu.Lock()
+	defer em.mu.Unlock()
 	e.Pid = em.pid
 	e.Time = em.now()
 	em.buf = e.encode(em.buf[:0])

@@ -57,15 +57,18 @@ func execOpen(p *Proc, c *command) (Value, error) {
 	if phase == PhasePublish {
 		p.publish(c)
 	}
-	fd, err := ipc.Open(path, flags, mode)
+	fd, err := p.open(c, path, flags, mode)
 	if err != nil {
+		if _, stop := err.(*StopError); stop {
+			return Value{}, err
+		}
 		hint := ""
 		if err == unix.ENXIO {
 			hint = "a FIFO opened for writing with nonblock needs a reader already"
 		}
 		return Value{}, p.fail(c, phase, err, hint)
 	}
-	h := &fdHandle{name: c.boundName(), fd: fd}
+	h := &fdHandle{name: c.boundName(), fd: fd, nonblock: flags&unix.O_NONBLOCK != 0}
 	p.addHandle(h)
 	c.bind(p, h)
 	if phase == PhaseConsume {
@@ -76,6 +79,44 @@ func execOpen(p *Proc, c *command) (Value, error) {
 		p.done(c, phase, res)
 	}
 	return handleV(h), nil
+}
+
+// open is open(2), which for a FIFO waits for the other end. The main
+// process can be stopped there: the stop opens the other end itself, non-
+// blocking, and keeps it open until this open has returned.
+func (p *Proc) open(c *command, path string, flags int, mode uint32) (int, error) {
+	cn := p.run.cancel
+	if cn == nil || flags&unix.O_NONBLOCK != 0 {
+		return ipc.Open(path, flags, mode)
+	}
+	partner := -1
+	other := unix.O_WRONLY | unix.O_NONBLOCK
+	if flags&(unix.O_WRONLY|unix.O_RDWR) != 0 {
+		other = unix.O_RDONLY | unix.O_NONBLOCK
+	}
+	cn.setHook(func() {
+		if st, err := ipc.Stat(path); err == nil && st.Type == "fifo" {
+			partner, _ = ipc.Open(path, other, 0)
+		}
+	})
+	if err := p.stopped(); err != nil {
+		cn.setHook(nil)
+		return -1, err
+	}
+	p.enter(c.pos, c.src)
+	fd, err := ipc.Open(path, flags, mode)
+	p.leave()
+	cn.setHook(nil)
+	if partner >= 0 {
+		_ = ipc.Close(partner)
+	}
+	if stop := p.stopped(); stop != nil {
+		if err == nil {
+			_ = ipc.Close(fd)
+		}
+		return -1, stop
+	}
+	return fd, err
 }
 
 func makeFifo(p *Proc, c *command, mk func(string, uint32) error) (Value, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,6 +15,16 @@ import (
 
 // run executes src in a fresh session and returns the transcript and the
 // run's error. It fails the test if the session leaks an fd.
+// TestMain lets the test binary serve as its own child: spawn re-executes
+// /proc/self/exe, which here is this binary.
+func TestMain(m *testing.M) {
+	if len(os.Args) == 3 && os.Args[1] == ChildArg {
+		fd, _ := strconv.Atoi(os.Args[2])
+		os.Exit(RunChild(fd, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
 func run(t *testing.T, src string, args ...string) (string, error) {
 	t.Helper()
 	return runCfg(t, src, Config{Args: args})
@@ -32,7 +43,7 @@ func runCfg(t *testing.T, src string, cfg Config) (string, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runErr := r.Run(prog)
+	runErr := r.End(r.Run(prog))
 	tmp := r.tmpPath()
 	if err := r.Close(); err != nil {
 		t.Fatalf("close: %v", err)
@@ -43,9 +54,19 @@ func runCfg(t *testing.T, src string, cfg Config) (string, error) {
 		}
 	}
 	if after := openFds(t); after != before {
-		t.Errorf("fds open before the run: %d, after: %d", before, after)
+		t.Errorf("fds open before the run: %d, after: %d (%s)", before, after, fdList(t))
 	}
 	return out.String(), runErr
+}
+
+func fdList(t *testing.T) string {
+	ents, _ := os.ReadDir("/proc/self/fd")
+	var out []string
+	for _, e := range ents {
+		target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		out = append(out, e.Name()+"="+target)
+	}
+	return strings.Join(out, " ")
 }
 
 func openFds(t *testing.T) int {
@@ -273,7 +294,6 @@ func TestRuntimeErrors(t *testing.T) {
 		{`let x = 1; expect x == 2, "x must be 2"`, `t.ipc:1:12: expect failed: x must be 2: x == 2 (left 1, right 2)`},
 		{`expect "a" + "b" == "ac"`, `t.ipc:1:1: expect failed: "a" + "b" == "ac" (left "ab", right "ac")`},
 		{`msgget q key=private create`, `t.ipc:1:1: msgget is not available yet`},
-		{`spawn c { exit 0 }`, `t.ipc:1:1: spawn is not available yet`},
 		{`if x == 1 { }; let x = 1`, `t.ipc:1:4: x is not set yet`},
 		{`print "a" - 1`, `t.ipc:1:11: cannot compute string - int: both sides must be ints`},
 		{`if "a" == 1 { }`, `t.ipc:1:4: cannot compare string == int`},

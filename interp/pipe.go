@@ -19,6 +19,8 @@ type fdHandle struct {
 	fd       int
 	closed   bool
 	closedAt lang.Pos
+	nonblock bool        // opened non-blocking: a read or write never waits
+	popen    *procHandle // the command behind a popen pipe
 }
 
 func (h *fdHandle) Name() string    { return h.name }
@@ -108,12 +110,13 @@ func (c *command) intParam(i int, what string) (int64, error) {
 func (p *Proc) addHandle(h *fdHandle) { p.handles = append(p.handles, h) }
 
 func execPipe(p *Proc, c *command) (Value, error) {
-	r, w, err := ipc.Pipe(c.flags["nonblock"])
+	nb := c.flags["nonblock"]
+	r, w, err := ipc.Pipe(nb)
 	if err != nil {
 		return Value{}, p.fail(c, PhaseOnce, err, "")
 	}
 	name := c.boundName()
-	h := &pipeHandle{name: name, r: &fdHandle{name: name + ".r", fd: r}, w: &fdHandle{name: name + ".w", fd: w}}
+	h := &pipeHandle{name: name, r: &fdHandle{name: name + ".r", fd: r, nonblock: nb}, w: &fdHandle{name: name + ".w", fd: w, nonblock: nb}}
 	p.addHandle(h.r)
 	p.addHandle(h.w)
 	c.bind(p, h)
@@ -148,7 +151,14 @@ func execWrite(p *Proc, c *command) (Value, error) {
 		return Value{}, err
 	}
 	p.publish(c)
+	if !h.nonblock {
+		if err := p.waitFD(h.fd, unix.POLLOUT); err != nil {
+			return Value{}, err
+		}
+	}
+	p.enter(c.pos, c.src)
 	n, err := ipc.Write(h.fd, unsafeBytes(data))
+	p.leave()
 	if err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, writeHint(err, h))
 	}
@@ -180,11 +190,13 @@ func execRead(p *Proc, c *command) (Value, error) {
 		return Value{}, err
 	}
 	var data string
+	rd := reader{p: p, h: h}
+	p.enter(c.pos, c.src)
 	switch {
 	case c.flags["all"]:
-		data, err = readAll(h.fd)
+		data, err = rd.all()
 	case c.flags["line"]:
-		data, err = readLine(h.fd)
+		data, err = rd.line()
 	default:
 		n := int64(readChunk)
 		if c.nparams() > 1 {
@@ -195,7 +207,11 @@ func execRead(p *Proc, c *command) (Value, error) {
 				return Value{}, errorf(c.pos, "read: N must be at least 1, found %d", n)
 			}
 		}
-		data, err = readOnce(h.fd, n)
+		data, err = rd.once(n)
+	}
+	p.leave()
+	if _, stop := err.(*StopError); stop {
+		return Value{}, err
 	}
 	if err != nil {
 		return Value{}, p.fail(c, PhaseConsume, err, "")
@@ -210,22 +226,38 @@ func execRead(p *Proc, c *command) (Value, error) {
 	return strV(data), nil
 }
 
-// readOnce is one read(2) of up to n bytes. Huge n is not allocated up
-// front: a pipe never returns more than its capacity in one read anyway.
-func readOnce(fd int, n int64) (string, error) {
+// reader makes the read(2) calls of one `read` statement, each one
+// cancellable in the main process.
+type reader struct {
+	p *Proc
+	h *fdHandle
+}
+
+func (r reader) read(buf []byte) (int, error) {
+	if !r.h.nonblock {
+		if err := r.p.waitFD(r.h.fd, unix.POLLIN); err != nil {
+			return 0, err
+		}
+	}
+	return ipc.Read(r.h.fd, buf)
+}
+
+// once is one read(2) of up to n bytes. Huge n is not allocated up front:
+// a pipe never returns more than its capacity in one read anyway.
+func (r reader) once(n int64) (string, error) {
 	buf := make([]byte, min(n, 1<<20))
-	got, err := ipc.Read(fd, buf)
+	got, err := r.read(buf)
 	if err != nil {
 		return "", err
 	}
 	return string(buf[:got]), nil
 }
 
-func readAll(fd int) (string, error) {
+func (r reader) all() (string, error) {
 	var b strings.Builder
 	buf := make([]byte, 64*1024)
 	for {
-		n, err := ipc.Read(fd, buf)
+		n, err := r.read(buf)
 		if err != nil {
 			return b.String(), err
 		}
@@ -236,13 +268,13 @@ func readAll(fd int) (string, error) {
 	}
 }
 
-// readLine reads a byte at a time: reading ahead would take bytes past
-// the newline that belong to the next reader of the pipe.
-func readLine(fd int) (string, error) {
+// line reads a byte at a time: reading ahead would take bytes past the
+// newline that belong to the next reader of the pipe.
+func (r reader) line() (string, error) {
 	var b strings.Builder
 	var one [1]byte
 	for {
-		n, err := ipc.Read(fd, one[:])
+		n, err := r.read(one[:])
 		if err != nil {
 			return b.String(), err
 		}

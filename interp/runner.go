@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -21,6 +23,9 @@ type Config struct {
 	Args    []string  // args[0], args[1], ...
 	Quiet   bool      // -q: print and errors only
 	Verbose bool      // -v: pids, fds, ids
+	// Stall is how long every process may stay blocked before the run
+	// stops with a deadlock report; 0 turns the detector off.
+	Stall time.Duration
 }
 
 // Runner runs programs in one session: a script is one program, a REPL
@@ -32,6 +37,15 @@ type Runner struct {
 	out    *printer
 	evW    int
 	closed bool
+	child  bool // a spawned block's runner: it prints nothing, owns no tmp
+
+	board     *board
+	cancel    *canceler
+	pgid      int // the run's process group: every child is in it
+	nullFD    int
+	lastEvent atomic.Int64
+	stopWatch chan struct{}
+	straggler bool // a child was not reaped in time: keep the board mapped
 
 	mu     sync.Mutex // tmpDir is read by Abort from a signal goroutine
 	tmpDir string
@@ -39,18 +53,40 @@ type Runner struct {
 
 // New starts a session: the event pipe and its supervisor.
 func New(cfg Config) (*Runner, error) {
-	ipc.IgnoreSIGPIPE()
 	if cfg.Stdout == nil {
 		cfg.Stdout = io.Discard
 	}
+	b, err := newBoard()
+	if err != nil {
+		return nil, fmt.Errorf("status board: %w", err)
+	}
+	cancel, err := newCanceler()
+	if err != nil {
+		b.close()
+		return nil, fmt.Errorf("canceler: %w", err)
+	}
 	r, w, err := ipc.Pipe(false)
 	if err != nil {
+		b.close()
 		return nil, fmt.Errorf("event pipe: %w", err)
 	}
-	run := &Runner{cfg: cfg, evW: w}
+	run := &Runner{cfg: cfg, evW: w, board: b, cancel: cancel, stopWatch: make(chan struct{})}
 	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, tmp: run.tmpPath}
-	run.sup = startSupervisor(r, run.out.print)
+	run.sup = startSupervisor(r, func(e *Event) {
+		run.lastEvent.Store(e.Time)
+		run.out.print(e)
+	})
 	run.main = newProc("main", run, newEmitter(w))
+	run.lastEvent.Store(run.main.em.now())
+	si, err := b.claim("main", kindInterp)
+	if err != nil {
+		return nil, err
+	}
+	b.setPid(si, unix.Getpid())
+	run.main.slot = si
+	if cfg.Stall > 0 {
+		go run.watch(cfg.Stall)
+	}
 	return run, nil
 }
 
@@ -88,16 +124,38 @@ func (r *Runner) Close() error {
 		return nil
 	}
 	r.closed = true
+	close(r.stopWatch)
+	// A session closed without End (a REPL, a test) still stops and reaps
+	// its children before the board they write to goes away.
+	for _, h := range r.main.children {
+		if !h.waited {
+			r.killAll()
+			break
+		}
+	}
+	r.reapAll()
 	r.main.closeAll()
 	_ = ipc.Close(r.evW)
 	<-r.sup.done
 	_ = ipc.Close(r.sup.rfd)
+	if !r.straggler {
+		r.board.close()
+	}
+	_ = ipc.Close(r.cancel.efd)
+	if r.nullFD > 0 {
+		_ = ipc.Close(r.nullFD)
+	}
 	return r.removeTmp()
 }
 
 // Abort removes what a session leaves on disk when it is stopped by a
 // signal, without waiting for anything that might be blocked.
-func (r *Runner) Abort() { _ = r.removeTmp() }
+func (r *Runner) Abort() {
+	if r.pgid > 0 {
+		_ = unix.Kill(-r.pgid, unix.SIGKILL)
+	}
+	_ = r.removeTmp()
+}
 
 func (r *Runner) removeTmp() error {
 	r.mu.Lock()
@@ -133,18 +191,22 @@ func (r *Runner) tmp() (string, error) {
 
 // Proc is one process of a run: its variables, handles and emitter.
 type Proc struct {
-	name    string
-	run     *Runner
-	em      *emitter
-	syms    *symtab
-	slots   []Value
-	quiet   int // depth of `quiet`; the -q flag counts as one
-	errName string
-	handles []*fdHandle // open fds in the order they were made, for `fds`
+	name     string
+	run      *Runner
+	em       *emitter
+	syms     *symtab
+	slots    []Value
+	quiet    int // depth of `quiet`; the -q flag counts as one
+	errName  string
+	handles  []*fdHandle   // open fds in the order they were made, for `fds`
+	children []*procHandle // in spawn order
+	slot     int           // on the board
+	lastStmt string        // what the board slot holds, to skip copies
+	lastFile string
 }
 
 func newProc(name string, run *Runner, em *emitter) *Proc {
-	p := &Proc{name: name, run: run, em: em, syms: newSymtab()}
+	p := &Proc{name: name, run: run, em: em, syms: newSymtab(), slot: -1}
 	if run.cfg.Quiet {
 		p.quiet = 1
 	}
@@ -181,7 +243,13 @@ func (p *Proc) closeAll() {
 func (p *Proc) emitting() bool { return p.quiet == 0 }
 
 func (p *Proc) emit(kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
-	e := Event{Kind: kind, Phase: phase, Proc: p.name, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result}
+	p.emitAs(p.name, kind, phase, pos, stmt, result)
+}
+
+// emitAs writes an event on behalf of a process that cannot write its own:
+// an exec'd program's output and exit.
+func (p *Proc) emitAs(proc string, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
+	e := Event{Kind: kind, Phase: phase, Proc: proc, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result}
 	// An event that cannot be written has nowhere else to go; the run's
 	// errors still reach stderr through the return path.
 	_ = p.em.emit(&e)
@@ -228,7 +296,10 @@ func (e *Error) Name() string {
 }
 
 // ExitError is `exit N`.
-type ExitError struct{ Code int }
+type ExitError struct {
+	Code int
+	Pos  lang.Pos
+}
 
 func (e *ExitError) Error() string { return fmt.Sprintf("exit %d", e.Code) }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -44,6 +45,18 @@ Every statement of a script is a real system call; see LANGUAGE.md.
 `
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == interp.ChildArg {
+		// A spawned block: the same binary, started by its parent.
+		fd, err := strconv.Atoi(os.Args[2])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ipcsh: bad child start record")
+			os.Exit(exitError)
+		}
+		os.Exit(interp.RunChild(fd, os.Stderr))
+	}
+	// Descriptors ipcsh itself inherited must not leak into every child
+	// it starts: the spawn statements pass exactly what they mean to.
+	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -136,14 +149,14 @@ func runSource(name, src string, args []string, o options, stdout, stderr io.Wri
 		printSyntax(stderr, err)
 		return exitSyntax
 	}
-	r, err := interp.New(interp.Config{Stdout: stdout, Args: args, Quiet: o.quiet, Verbose: o.verbose})
+	r, err := interp.New(interp.Config{Stdout: stdout, Args: args, Quiet: o.quiet, Verbose: o.verbose, Stall: o.stall})
 	if err != nil {
 		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
 		return exitError
 	}
 	stop := onSignals(r)
 	defer stop()
-	err = r.Run(prog)
+	err = r.End(r.Run(prog))
 	if cerr := r.Close(); cerr != nil && err == nil {
 		fmt.Fprintf(stderr, "ipcsh: clean-up: %v\n", cerr)
 		return exitError
@@ -159,6 +172,13 @@ func report(err error, stderr io.Writer) int {
 	var exit *interp.ExitError
 	if errors.As(err, &exit) {
 		return exit.Code
+	}
+	var stop *interp.StopError
+	if errors.As(err, &stop) {
+		if stop.Report != "" {
+			fmt.Fprintf(stderr, "ipcsh: %s\n", stop.Report)
+		}
+		return stop.Code
 	}
 	var list lang.ErrorList
 	if errors.As(err, &list) {
@@ -207,7 +227,10 @@ func check(files []string, stdout, stderr io.Writer) int {
 }
 
 // onSignals stops the run on SIGINT and SIGTERM with the exit codes of a
-// shell (130, 143), after the session's clean-up.
+// shell (130, 143): the blocked statement is cancelled and the run cleans
+// up as after an error. A script busy in a loop that never blocks gets a
+// moment to notice, then is stopped the hard way, still without leaving
+// its children or its tmp directory behind.
 func onSignals(r *interp.Runner) (stop func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
@@ -215,12 +238,17 @@ func onSignals(r *interp.Runner) (stop func()) {
 	go func() {
 		select {
 		case s := <-ch:
-			r.Abort()
 			code := 130
 			if s == syscall.SIGTERM {
 				code = 143
 			}
-			os.Exit(code)
+			r.Cancel(code, "")
+			select {
+			case <-done:
+			case <-time.After(2 * time.Second):
+				r.Abort()
+				os.Exit(code)
+			}
 		case <-done:
 		}
 	}()

@@ -1,0 +1,182 @@
+package interp
+
+import (
+	"errors"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The board is a small table in shared memory with one slot per process of
+// the run (DESIGN.md, the stall detector). Every process inherits it and
+// writes its own slot with plain atomic stores before and after each
+// blocking call: no system call, so it costs nothing under `quiet`. The
+// main process reads all slots to tell a deadlock from a slow run, and the
+// same table makes process names unique across the whole run, grandchildren
+// included.
+
+const (
+	boardSlots = 1024
+	slotSize   = 256
+	boardSize  = 64 + boardSlots*slotSize
+)
+
+// Slot states.
+const (
+	slotFree    = 0
+	slotRunning = 1
+	slotBlocked = 2 // inside a blocking call: read, write, open, wait...
+	slotDone    = 3 // waited for: its name may be used again
+	slotExited  = 4 // exited, not yet waited for
+)
+
+// Slot kinds.
+const (
+	kindInterp = 0 // an ipcsh process: it reports its own state
+	kindExec   = 1 // a program started by exec or popen: inspected in /proc
+)
+
+type boardHeader struct {
+	lock uint32
+	next uint32 // slots handed out so far
+	_    [56]byte
+}
+
+// slot is one process. Fields written by other processes are read with
+// atomics; the strings are written once under the lock, or by the owner
+// before it publishes the state that makes them meaningful.
+type slot struct {
+	pid     int32
+	state   uint32
+	kind    uint32
+	_       uint32
+	counter uint64 // finished blocking calls: progress the detector can see
+	since   int64  // CLOCK_MONOTONIC ns when the current blocking call began
+	line    int32
+	col     int32
+	name    [40]byte
+	file    [48]byte
+	stmt    [128]byte
+}
+
+func init() {
+	if unsafe.Sizeof(slot{}) != slotSize || unsafe.Sizeof(boardHeader{}) != 64 {
+		panic("interp: board layout changed")
+	}
+}
+
+type board struct {
+	fd  int
+	mem []byte
+}
+
+// newBoard makes the run's board in a memfd, which children inherit.
+func newBoard() (*board, error) {
+	fd, err := unix.MemfdCreate("ipcsh-board", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Ftruncate(fd, boardSize); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return mapBoard(fd)
+}
+
+func mapBoard(fd int) (*board, error) {
+	mem, err := unix.Mmap(fd, 0, boardSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return &board{fd: fd, mem: mem}, nil
+}
+
+func (b *board) close() {
+	if b.mem != nil {
+		_ = unix.Munmap(b.mem)
+		b.mem = nil
+	}
+	_ = unix.Close(b.fd)
+}
+
+func (b *board) header() *boardHeader { return (*boardHeader)(unsafe.Pointer(&b.mem[0])) }
+
+func (b *board) slot(i int) *slot {
+	return (*slot)(unsafe.Pointer(&b.mem[64+i*slotSize]))
+}
+
+func (b *board) lock() {
+	h := b.header()
+	for !atomic.CompareAndSwapUint32(&h.lock, 0, 1) {
+		runtime.Gosched()
+	}
+}
+
+func (b *board) unlock() { atomic.StoreUint32(&b.header().lock, 0) }
+
+var (
+	errNameTaken = errors.New("name taken")
+	errBoardFull = errors.New("too many processes in one run")
+)
+
+// claim reserves a slot for a process name, unique among the run's live
+// processes. The pid is filled in once the process exists.
+func (b *board) claim(name string, kind uint32) (int, error) {
+	b.lock()
+	defer b.unlock()
+	h := b.header()
+	n := int(atomic.LoadUint32(&h.next))
+	for i := 0; i < n; i++ {
+		s := b.slot(i)
+		st := atomic.LoadUint32(&s.state)
+		if st != slotFree && st != slotDone && cstr(s.name[:]) == name {
+			return -1, errNameTaken
+		}
+	}
+	if n >= boardSlots {
+		return -1, errBoardFull
+	}
+	s := b.slot(n)
+	*s = slot{kind: kind}
+	copy(s.name[:len(s.name)-1], name)
+	atomic.StoreUint32(&s.state, slotRunning)
+	atomic.StoreUint32(&h.next, uint32(n+1))
+	return n, nil
+}
+
+// release frees a slot whose process never started.
+func (b *board) release(i int) { atomic.StoreUint32(&b.slot(i).state, slotFree) }
+
+func (b *board) setPid(i, pid int) { atomic.StoreInt32(&b.slot(i).pid, int32(pid)) }
+
+// exited marks a process that is gone but not yet waited for: no longer
+// live for the stall detector, its name still taken.
+func (b *board) exited(i int) {
+	s := b.slot(i)
+	for {
+		st := atomic.LoadUint32(&s.state)
+		if st == slotDone || atomic.CompareAndSwapUint32(&s.state, st, slotExited) {
+			return
+		}
+	}
+}
+
+// done marks a reaped process: its name can be used again.
+func (b *board) done(i int) { atomic.StoreUint32(&b.slot(i).state, slotDone) }
+
+func cstr(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}
+
+func setCstr(dst []byte, s string) {
+	n := copy(dst[:len(dst)-1], s)
+	dst[n] = 0
+}

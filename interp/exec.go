@@ -1,0 +1,261 @@
+package interp
+
+import (
+	"bytes"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+	"ipcsh/lang"
+)
+
+// capture turns what an exec'd program writes to an unredirected stdout or
+// stderr into transcript lines of that program's process.
+type capture struct {
+	done chan struct{}
+}
+
+func (p *Proc) startCapture(name string) (int, *capture, error) {
+	r, w, err := ipc.Pipe(false)
+	if err != nil {
+		return -1, nil, err
+	}
+	c := &capture{done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		defer ipc.Close(r)
+		buf := make([]byte, 0, 4096)
+		chunk := make([]byte, 4096)
+		for {
+			n, err := ipc.Read(r, chunk)
+			if n > 0 {
+				buf = append(buf, chunk[:n]...)
+				for {
+					i := bytes.IndexByte(buf, '\n')
+					if i < 0 {
+						break
+					}
+					p.emitAs(name, EvPrint, PhaseOnce, lang.Pos{}, "", string(buf[:i]))
+					buf = buf[i+1:]
+				}
+			}
+			if n == 0 || err != nil {
+				if len(buf) > 0 {
+					p.emitAs(name, EvPrint, PhaseOnce, lang.Pos{}, "", string(buf))
+				}
+				return
+			}
+		}
+	}()
+	return w, c, nil
+}
+
+// finish waits until the program's output is all in the transcript, so
+// its exit line comes after it. A program that left its stdout to a
+// daemon of its own does not hold the run up for more than a moment.
+func (c *capture) finish() {
+	if c == nil {
+		return
+	}
+	select {
+	case <-c.done:
+	case <-time.After(2 * time.Second):
+	}
+}
+
+func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
+	type word struct {
+		lit  string
+		eval exprFn
+		raw  bool
+	}
+	words := make([]word, len(s.Exec))
+	for i, w := range s.Exec {
+		switch {
+		case w.Raw != nil:
+			words[i] = word{lit: *w.Raw, raw: true}
+		case w.Str != nil:
+			v, err := lang.Unquote(*w.Str)
+			if err != nil {
+				c.errorf(w.Pos, "bad string: %s", err)
+			}
+			words[i] = word{lit: v}
+		default:
+			words[i] = word{eval: c.expr(w.Expr)}
+		}
+	}
+	type redir struct {
+		name string
+		eval exprFn
+	}
+	var redirs []redir
+	for _, o := range s.Opts {
+		redirs = append(redirs, redir{o.Name, c.expr(o.Value)})
+	}
+	name, pos := s.Name, s.Pos
+	return func(p *Proc) error {
+		argv := make([]string, len(words))
+		var text strings.Builder
+		text.WriteString("spawn " + name + " exec")
+		for i, w := range words {
+			if w.eval != nil {
+				v, err := w.eval(p)
+				if err != nil {
+					return err
+				}
+				if !isText(v) && v.K != KInt {
+					return errorf(pos, "spawn %s: an argument must be a string, found %s", name, v.typeName())
+				}
+				argv[i] = v.text(false)
+			} else {
+				argv[i] = w.lit
+			}
+			text.WriteByte(' ')
+			if w.raw {
+				text.WriteString(argv[i])
+			} else {
+				text.WriteString(quoteStr(argv[i]))
+			}
+		}
+		fds := [3]int{-1, -1, -1}
+		for _, rd := range redirs {
+			v, err := rd.eval(p)
+			if err != nil {
+				return err
+			}
+			h, ok := v.R.(*fdHandle)
+			if v.K != KHandle || !ok {
+				return errorf(pos, "spawn %s: %s= expects an fd, found %s", name, rd.name, v.typeName())
+			}
+			if h.closed {
+				return p.failText(pos, PhaseOnce, text.String(), unix.EBADF, h.name+" is closed")
+			}
+			fds[map[string]int{"stdin": 0, "stdout": 1, "stderr": 2}[rd.name]] = h.fd
+			text.WriteString(" " + rd.name + "=" + v.text(p.run.cfg.Verbose))
+		}
+		h, err := p.startProgram(pos, name, text.String(), argv, fds)
+		if err != nil {
+			return err
+		}
+		p.slots[slot] = handleV(h)
+		return nil
+	}
+}
+
+// startProgram execs argv as a child process named name. fds[i] < 0 means
+// the default: /dev/null for stdin, the transcript for stdout and stderr.
+func (p *Proc) startProgram(pos lang.Pos, name, text string, argv []string, fds [3]int) (*procHandle, error) {
+	r := p.run
+	path := argv[0]
+	if !strings.Contains(path, "/") {
+		found, err := exec.LookPath(path)
+		if err != nil {
+			return nil, p.failText(pos, PhaseOnce, text, unix.ENOENT, strconv.Quote(path)+" is not in $PATH")
+		}
+		path = found
+	}
+	si, err := p.claimName(pos, name, kindExec)
+	if err != nil {
+		return nil, err
+	}
+	if p.emitting() {
+		p.emit(EvCall, PhasePublish, pos, text, "")
+	}
+	var out *capture
+	capW := -1
+	if fds[1] < 0 || fds[2] < 0 {
+		if capW, out, err = p.startCapture(name); err != nil {
+			r.board.release(si)
+			return nil, p.failText(pos, PhaseRepeat, text, err, "")
+		}
+	}
+	files := []uintptr{uintptr(r.devnull()), 1, 2}
+	for i, fd := range fds {
+		switch {
+		case fd >= 0:
+			files[i] = uintptr(fd)
+		case i > 0:
+			files[i] = uintptr(capW)
+		}
+	}
+	pid, err := r.startChild(path, argv, files)
+	if capW >= 0 {
+		_ = ipc.Close(capW) // the program holds the write end now
+	}
+	if err != nil {
+		r.board.release(si)
+		if out != nil {
+			<-out.done
+		}
+		return nil, p.failText(pos, PhaseRepeat, text, err, "")
+	}
+	r.board.setPid(si, pid)
+	h := &procHandle{name: name, pid: pid, slot: si, exec: true, out: out}
+	r.reap(h)
+	p.children = append(p.children, h)
+	return h, nil
+}
+
+// execPopen is popen(3): /bin/sh -c COMMAND with a pipe to its stdin
+// (write) or from its stdout (read). NAME is our end of the pipe.
+func execPopen(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	cmdline, err := c.str(1, "COMMAND")
+	if err != nil {
+		return Value{}, err
+	}
+	name := c.boundName()
+	rfd, wfd, err := ipc.Pipe(false)
+	if err != nil {
+		return Value{}, p.fail(c, PhaseOnce, err, "")
+	}
+	fds := [3]int{-1, -1, -1}
+	ours, theirs := rfd, wfd
+	if c.flags["write"] {
+		ours, theirs = wfd, rfd
+		fds[0] = rfd
+	} else {
+		fds[1] = wfd
+	}
+	h, err := p.startProgram(c.pos, name, c.text(p), []string{"/bin/sh", "-c", cmdline}, fds)
+	_ = ipc.Close(theirs)
+	if err != nil {
+		_ = ipc.Close(ours)
+		return Value{}, err
+	}
+	fh := &fdHandle{name: name, fd: ours, popen: h}
+	p.addHandle(fh)
+	c.bind(p, fh)
+	return handleV(fh), nil
+}
+
+// execPclose closes the popen pipe, then waits for the command.
+func execPclose(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	v := c.param(0)
+	fh, ok := v.R.(*fdHandle)
+	if v.K != KHandle || !ok || fh.popen == nil {
+		return Value{}, errorf(c.pos, "pclose: expected a popen handle, found %s", v.typeName())
+	}
+	h := fh.popen
+	if h.waited {
+		return Value{}, p.fail(c, PhaseConsume, unix.ECHILD, h.name+" was already closed")
+	}
+	if !fh.closed {
+		fh.closed, fh.closedAt = true, c.pos
+		_ = ipc.Close(fh.fd)
+	}
+	if err := p.waitFor(c.pos, h); err != nil {
+		return Value{}, err
+	}
+	p.done(c, PhaseConsume, statusText(h.ws))
+	return statusValue(h.ws), nil
+}

@@ -1,0 +1,529 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+	"ipcsh/lang"
+)
+
+// procHandle is a child process: a spawned block, an exec'd program or a
+// popen command. It prints as its name; `.pid` and `.status` are fields.
+type procHandle struct {
+	name    string
+	pid     int
+	slot    int
+	exec    bool // a program, not an ipcsh block: its exit line is ours to print
+	foreign bool // inherited from a parent: it can be signalled, not waited for
+
+	done     chan struct{} // closed once the reaper has the status
+	ws       unix.WaitStatus
+	waited   bool
+	waitedAt lang.Pos
+	out      *capture // an exec'd program's captured stdout/stderr
+}
+
+func (h *procHandle) Name() string    { return h.name }
+func (h *procHandle) Kind() string    { return "process" }
+func (h *procHandle) Verbose() string { return fmt.Sprintf("%s(pid %d)", h.name, h.pid) }
+
+func (h *procHandle) field(name string) (Value, bool) {
+	switch name {
+	case "pid":
+		return intV(int64(h.pid)), true
+	case "status":
+		if h.waited {
+			return statusValue(h.ws), true
+		}
+		return strV("running"), true
+	}
+	return Value{}, false
+}
+
+func (h *procHandle) wire(*wireEncoder) wireHandle {
+	return wireHandle{Kind: "proc", Name: h.name, Pid: h.pid, Slot: h.slot, Exec: h.exec}
+}
+
+func (h *fdHandle) wire(*wireEncoder) wireHandle {
+	return wireHandle{Kind: "fd", Name: h.name, FD: h.fd, Closed: h.closed}
+}
+
+func (h *pipeHandle) wire(e *wireEncoder) wireHandle {
+	return wireHandle{Kind: "pipe", Name: h.name, R: e.handle(h.r), W: e.handle(h.w)}
+}
+
+// statusValue is a wait status as the language sees it: the exit code, or
+// "signal SIGTERM" for a process killed by a signal.
+func statusValue(ws unix.WaitStatus) Value {
+	if ws.Signaled() {
+		return strV("signal " + unix.SignalName(ws.Signal()))
+	}
+	return intV(int64(ws.ExitStatus()))
+}
+
+func statusText(ws unix.WaitStatus) string { return statusValue(ws).text(false) }
+
+// reap waits for the child in a goroutine of its own (never wait4(-1),
+// which would steal other children's statuses), so a child is reaped the
+// moment it exits and no zombie lingers.
+func (r *Runner) reap(h *procHandle) {
+	h.done = make(chan struct{})
+	go func() {
+		var ws unix.WaitStatus
+		for {
+			_, err := unix.Wait4(h.pid, &ws, 0, nil)
+			if err != unix.EINTR {
+				break
+			}
+		}
+		h.ws = ws
+		r.board.exited(h.slot)
+		close(h.done)
+	}()
+}
+
+// startChild forks and execs with the run's process group and a
+// parent-death signal, so no child outlives a killed run.
+func (r *Runner) startChild(path string, argv []string, files []uintptr) (int, error) {
+	attr := &syscall.ProcAttr{
+		Env:   os.Environ(),
+		Files: files,
+		Sys:   &syscall.SysProcAttr{Setpgid: true, Pgid: r.pgid, Pdeathsig: syscall.SIGKILL},
+	}
+	pid, err := syscall.ForkExec(path, argv, attr)
+	if err == syscall.EPERM && r.pgid != 0 {
+		// Every process of the old group has exited: start a new one.
+		attr.Sys.Pgid = 0
+		pid, err = syscall.ForkExec(path, argv, attr)
+		if err == nil {
+			r.pgid = pid
+		}
+	}
+	if err == nil && r.pgid == 0 {
+		r.pgid = pid
+	}
+	return pid, err
+}
+
+// noFD marks a descriptor the child must not have.
+const noFD = ^uintptr(0)
+
+// inheritFiles lists every open fd of p at its own number, plus extra, for
+// a spawned block: the child sees the fd table a forked child would.
+func (p *Proc) inheritFiles(extra ...int) []uintptr {
+	top := 2
+	for _, h := range p.handles {
+		if !h.closed {
+			top = max(top, h.fd)
+		}
+	}
+	for _, fd := range extra {
+		top = max(top, fd)
+	}
+	files := make([]uintptr, top+1)
+	for i := range files {
+		files[i] = noFD
+	}
+	files[0], files[1], files[2] = uintptr(p.run.devnull()), 1, 2
+	for _, h := range p.handles {
+		if !h.closed {
+			files[h.fd] = uintptr(h.fd)
+		}
+	}
+	for _, fd := range extra {
+		files[fd] = uintptr(fd)
+	}
+	return files
+}
+
+// devnull is the stdin of every child: a child in the run's background
+// process group that read the terminal would be stopped by SIGTTIN.
+func (r *Runner) devnull() int {
+	if r.nullFD <= 0 {
+		fd, err := ipc.Open("/dev/null", unix.O_RDONLY, 0)
+		if err != nil {
+			return 0
+		}
+		r.nullFD = fd
+	}
+	return r.nullFD
+}
+
+func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
+	slot := c.syms.slots[s.Name]
+	if s.Body == nil {
+		return c.spawnExec(s, slot)
+	}
+	// The child gets only its block's text, with the block's position, so
+	// it parses little and still reports the file's lines and columns.
+	b := s.Body
+	from, to := b.Pos.Offset+1-c.prog.Base.Offset, b.EndPos.Offset-1-c.prog.Base.Offset
+	src := c.prog.Src[from:to]
+	base := lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1}
+	c.bindBlock(b) // the child compiles against the same names
+	name, pos := s.Name, s.Pos
+	return func(p *Proc) error { return p.spawnBlock(pos, name, slot, src, base) }
+}
+
+func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base lang.Pos) error {
+	r := p.run
+	text := "spawn " + name
+	si, err := p.claimName(pos, name, kindInterp)
+	if err != nil {
+		return err
+	}
+	if p.emitting() {
+		p.emit(EvCall, PhasePublish, pos, text, "")
+	}
+	rec := p.startRecord(name, src, base, si)
+	data, err := encodeStart(rec)
+	if err != nil {
+		r.board.release(si)
+		return errorf(pos, "spawn %s: %v", name, err)
+	}
+	// The start record travels in a memfd: unlike the environment it has
+	// no size limit, and unlike a pipe it never blocks the parent.
+	mfd, err := unix.MemfdCreate("ipcsh-start", unix.MFD_CLOEXEC)
+	if err == nil {
+		_, err = unix.Pwrite(mfd, data, 0)
+	}
+	if err != nil {
+		r.board.release(si)
+		return p.failText(pos, PhaseRepeat, text, err, "")
+	}
+	files := p.inheritFiles(r.evW, r.board.fd, mfd)
+	pid, err := r.startChild("/proc/self/exe", []string{"ipcsh", ChildArg, strconv.Itoa(mfd)}, files)
+	_ = unix.Close(mfd)
+	if err != nil {
+		r.board.release(si)
+		return p.failText(pos, PhaseRepeat, text, err, "")
+	}
+	r.board.setPid(si, pid)
+	h := &procHandle{name: name, pid: pid, slot: si}
+	r.reap(h)
+	p.children = append(p.children, h)
+	p.slots[slot] = handleV(h)
+	return nil
+}
+
+// claimName reserves a process name for the whole run.
+func (p *Proc) claimName(pos lang.Pos, name string, kind uint32) (int, error) {
+	si, err := p.run.board.claim(name, kind)
+	switch {
+	case errors.Is(err, errNameTaken):
+		return -1, errorf(pos, "spawn: a process named %s is already running: process names are unique in a run (wait for it first)", name)
+	case err != nil:
+		return -1, errorf(pos, "spawn %s: %v", name, err)
+	}
+	return si, nil
+}
+
+func (p *Proc) startRecord(name, src string, base lang.Pos, si int) *startRecord {
+	r := p.run
+	enc := &wireEncoder{index: map[Handle]int{}}
+	for _, h := range p.handles {
+		enc.handle(h)
+	}
+	vals := make([]wireValue, len(p.slots))
+	for i, v := range p.slots {
+		vals[i] = enc.value(v)
+	}
+	return &startRecord{
+		Name: name, Src: src, Base: base,
+		Names: p.syms.names, Values: vals, Handles: enc.handles,
+		Errname: p.errName, Quiet: p.quiet, Verbose: r.cfg.Verbose, Args: r.cfg.Args,
+		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.pgid,
+	}
+}
+
+// ChildArg is argv[1] of a re-executed child; it is not a user command.
+const ChildArg = "__child"
+
+// RunChild is the whole life of a spawned block: read the start record,
+// rebuild the variables and handles, run the block, wait for its own
+// children, and return the exit status.
+func RunChild(startFD int, stderr io.Writer) int {
+	rec, err := readStart(startFD)
+	if err != nil {
+		fmt.Fprintf(stderr, "ipcsh: child: %v\n", err)
+		return 1
+	}
+	// What the parent passed lost close-on-exec on the way in: set it
+	// again, so programs this child execs do not inherit every fd.
+	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	b, err := mapBoard(rec.BoardFD)
+	if err != nil {
+		fmt.Fprintf(stderr, "ipcsh: child %s: board: %v\n", rec.Name, err)
+		return 1
+	}
+	r := &Runner{cfg: Config{Stdout: io.Discard, Args: rec.Args, Verbose: rec.Verbose}, evW: rec.EventFD, board: b, pgid: rec.Pgid, child: true, tmpDir: rec.Tmp}
+	p := newProc(rec.Name, r, newEmitter(rec.EventFD))
+	r.main = p
+	p.slot, p.quiet, p.errName = rec.Slot, rec.Quiet, rec.Errname
+	b.setPid(rec.Slot, unix.Getpid())
+	for _, n := range rec.Names {
+		p.syms.define(n)
+	}
+	p.grow()
+	dec := &wireDecoder{wires: rec.Handles, built: make([]Handle, len(rec.Handles))}
+	for i := range rec.Handles {
+		if h, ok := dec.handle(i).(*fdHandle); ok && !h.closed {
+			if _, err := unix.FcntlInt(uintptr(h.fd), unix.F_GETFD, 0); err != nil {
+				fmt.Fprintf(stderr, "ipcsh: child %s: inherited %s (fd %d) is not open: %v\n", rec.Name, h.name, h.fd, err)
+				return 1
+			}
+			p.handles = append(p.handles, h)
+		}
+	}
+	for i, w := range rec.Values {
+		p.slots[i] = dec.value(w)
+	}
+	prog, err := lang.ParseAt(rec.Src, rec.Base)
+	if err == nil {
+		err = r.Run(prog)
+	}
+	err = r.End(err)
+	code := exitCode(err)
+	if code != 0 && !isExit(err) {
+		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
+	}
+	if p.emitting() {
+		p.emit(EvCall, PhasePublish, p.endPos(prog), "exit "+strconv.Itoa(code), "")
+	}
+	p.closeAll()
+	return code
+}
+
+func readStart(fd int) (*startRecord, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, st.Size)
+	if _, err := unix.Pread(fd, buf, 0); err != nil {
+		return nil, err
+	}
+	_ = unix.Close(fd)
+	return decodeStart(buf)
+}
+
+func isExit(err error) bool {
+	var e *ExitError
+	return errors.As(err, &e)
+}
+
+// exitCode maps the end of a process to its exit status.
+func exitCode(err error) int {
+	var ee *ExitError
+	var se *StopError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.Code
+	case errors.As(err, &se):
+		return se.Code
+	}
+	return 1
+}
+
+func (p *Proc) endPos(prog *lang.Program) lang.Pos {
+	if prog == nil {
+		return lang.Pos{}
+	}
+	return prog.Base
+}
+
+// End finishes a program the way a process ends: after success or `exit`
+// it waits for every child it has not waited for; after an error or a stop
+// it kills them. `exit N` of the main script prints its line here, after
+// the children, so each process's exit comes after its children's lines.
+func (r *Runner) End(runErr error) error {
+	p := r.main
+	if runErr == nil || isExit(runErr) {
+		if err := p.waitAll(lang.Pos{}, nil); err != nil {
+			runErr = err
+		}
+	}
+	if runErr != nil && !isExit(runErr) {
+		r.killAll()
+	}
+	r.reapAll()
+	var ee *ExitError
+	if !r.child && errors.As(runErr, &ee) && p.emitting() {
+		p.emit(EvCall, PhasePublish, ee.Pos, "exit "+strconv.Itoa(ee.Code), "")
+	}
+	return runErr
+}
+
+// reapAll waits, without cancellation, until the reaper of every child
+// is done: killed children go in moments, and after this no goroutine
+// touches the board.
+func (r *Runner) reapAll() {
+	deadline := time.After(5 * time.Second)
+	for _, h := range r.main.children {
+		select {
+		case <-h.done:
+		case <-deadline:
+			r.straggler = true
+			return
+		}
+	}
+}
+
+// killAll stops every child. The main process kills the run's whole
+// group, grandchildren included; a child kills only its own children,
+// never its siblings.
+func (r *Runner) killAll() {
+	if r.pgid > 0 && !r.child {
+		_ = unix.Kill(-r.pgid, unix.SIGKILL)
+	}
+	for _, h := range r.main.children {
+		if !h.waited {
+			_ = unix.Kill(h.pid, unix.SIGKILL)
+		}
+	}
+}
+
+// waitAll waits for every child not yet waited for, in spawn order. With
+// a command (`wait` alone) each gets its transcript line.
+func (p *Proc) waitAll(pos lang.Pos, c *command) error {
+	for _, h := range p.children {
+		if h.waited {
+			continue
+		}
+		if err := p.waitFor(pos, h); err != nil {
+			return err
+		}
+		if c != nil && p.emitting() {
+			p.emit(EvCall, PhaseConsume, c.pos, "wait "+h.name, statusText(h.ws))
+		}
+	}
+	return nil
+}
+
+// waitFor blocks until h is reaped or the run is cancelled.
+func (p *Proc) waitFor(pos lang.Pos, h *procHandle) error {
+	p.enter(pos, "wait "+h.name)
+	err := p.waitChan(h.done)
+	p.leave()
+	if err != nil {
+		return err
+	}
+	h.waited, h.waitedAt = true, pos
+	p.run.board.done(h.slot)
+	if h.exec {
+		h.out.finish()
+		if p.emitting() {
+			p.emitAs(h.name, EvCall, PhasePublish, pos, "exit "+statusText(h.ws), "")
+		}
+	}
+	return nil
+}
+
+// procArg returns positional parameter i as a process.
+func (c *command) proc(i int) (*procHandle, error) {
+	v := c.param(i)
+	if v.K == KHandle {
+		if h, ok := v.R.(*procHandle); ok {
+			return h, nil
+		}
+	}
+	return nil, errorf(c.pos, "%s: expected a process, found %s", c.verb, v.typeName())
+}
+
+func execWait(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	if c.nparams() == 0 {
+		if err := p.waitAll(c.pos, c); err != nil {
+			return Value{}, err
+		}
+		// The value of waiting for all: 0, or the first status that is not.
+		for _, h := range p.children {
+			if v := statusValue(h.ws); v.K != KInt || v.I != 0 {
+				return v, nil
+			}
+		}
+		return intV(0), nil
+	}
+	h, err := c.proc(0)
+	if err != nil {
+		return Value{}, err
+	}
+	switch {
+	case h.foreign:
+		return Value{}, p.fail(c, PhaseConsume, unix.ECHILD, h.name+" is not a child of "+p.name)
+	case h.waited:
+		at := h.waitedAt
+		return Value{}, p.fail(c, PhaseConsume, unix.ECHILD, fmt.Sprintf("%s was already waited for at %s:%d:%d", h.name, at.Filename, at.Line, at.Column))
+	}
+	if err := p.waitFor(c.pos, h); err != nil {
+		return Value{}, err
+	}
+	p.done(c, PhaseConsume, statusText(h.ws))
+	return statusValue(h.ws), nil
+}
+
+func execKill(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	h, err := c.proc(0)
+	if err != nil {
+		return Value{}, err
+	}
+	sig := unix.SIGTERM
+	for i, a := range c.args {
+		if i == c.params[0] {
+			continue
+		}
+		switch a.kind {
+		case aWord:
+			if sig = signalByName(a.name); sig == 0 {
+				return Value{}, errorf(c.pos, "kill: unknown signal %s (try TERM, KILL, INT, USR1, or a number)", a.name)
+			}
+			c.args[i].name = unix.SignalName(sig)
+		case aParam:
+			v := c.vals[i]
+			if v.K != KInt || v.I <= 0 || v.I > 64 {
+				return Value{}, errorf(c.pos, "kill: a signal is a name or a number from 1 to 64, found %s", v.quote(false))
+			}
+			sig = unix.Signal(v.I)
+		}
+	}
+	if !h.foreign {
+		select {
+		case <-h.done:
+			// The pid may already belong to another process: do not signal it.
+			return Value{}, p.fail(c, PhasePublish, unix.ESRCH, h.name+" has already exited")
+		default:
+		}
+	}
+	p.publish(c)
+	if err := unix.Kill(h.pid, sig); err != nil {
+		return Value{}, p.fail(c, PhasePublish, err, "")
+	}
+	return Value{}, nil
+}
+
+func signalByName(word string) unix.Signal {
+	if n, err := strconv.Atoi(word); err == nil && n > 0 && n <= 64 {
+		return unix.Signal(n)
+	}
+	for _, cand := range []string{word, "SIG" + word} {
+		if s := unix.SignalNum(cand); s != 0 {
+			return s
+		}
+	}
+	return 0
+}

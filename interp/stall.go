@@ -1,0 +1,142 @@
+package interp
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// The stall detector (LANGUAGE.md §5): when every live process of the run
+// is blocked in an IPC call and nothing has happened for the stall time,
+// the run stops with exit 3 and a report of where each process is blocked.
+// It reads the board, so it costs the processes nothing; programs started
+// with exec report nothing, so they are looked at in /proc.
+
+// blockingSyscalls are the x86-64 system calls a program can wait in
+// forever for another process: I/O, opens of FIFOs, polls, waits, SysV IPC
+// and futexes (a program's threads waiting on each other while one reads).
+var blockingSyscalls = map[int]string{
+	0: "read", 1: "write", 2: "open", 7: "poll", 17: "pread64", 18: "pwrite64", 19: "readv", 20: "writev",
+	23: "select", 34: "pause", 61: "wait4", 65: "semop", 69: "msgsnd", 70: "msgrcv",
+	130: "rt_sigsuspend", 202: "futex", 220: "semtimedop", 232: "epoll_wait", 247: "waitid",
+	257: "openat", 270: "pselect6", 271: "ppoll", 281: "epoll_pwait", 441: "epoll_pwait2",
+}
+
+type stallRow struct {
+	name, where string
+	blocked     time.Duration
+}
+
+// watch runs in the main process until the run ends.
+func (r *Runner) watch(stall time.Duration) {
+	tick := max(min(stall/4, 250*time.Millisecond), 10*time.Millisecond)
+	type seen struct {
+		since int64
+		cpu   string
+	}
+	progs := map[int32]*seen{}
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-r.stopWatch:
+			return
+		}
+		now := r.main.em.now()
+		if now-r.lastEvent.Load() < int64(stall) {
+			continue
+		}
+		var rows []stallRow
+		live, stalled := 0, true
+		n := int(atomic.LoadUint32(&r.board.header().next))
+		for i := 0; i < n && stalled; i++ {
+			s := r.board.slot(i)
+			st := atomic.LoadUint32(&s.state)
+			if st != slotRunning && st != slotBlocked {
+				continue
+			}
+			live++
+			name := cstr(s.name[:])
+			if atomic.LoadUint32(&s.kind) == kindExec {
+				pid := atomic.LoadInt32(&s.pid)
+				call, cpu, ok := programBlocked(int(pid))
+				if !ok {
+					delete(progs, pid)
+					stalled = false
+					continue
+				}
+				if e := progs[pid]; e == nil || e.cpu != cpu {
+					progs[pid] = &seen{since: now, cpu: cpu}
+				}
+				d := time.Duration(now - progs[pid].since)
+				if d < stall {
+					stalled = false
+					continue
+				}
+				rows = append(rows, stallRow{name, "a program, in " + call + "(2)", d})
+				continue
+			}
+			since := atomic.LoadInt64(&s.since)
+			if st != slotBlocked || now-since < int64(stall) {
+				stalled = false
+				continue
+			}
+			where := fmt.Sprintf("%s:%d:%d: %s", cstr(s.file[:]), atomic.LoadInt32(&s.line), atomic.LoadInt32(&s.col), cstr(s.stmt[:]))
+			rows = append(rows, stallRow{name, where, time.Duration(now - since)})
+		}
+		if live > 0 && stalled {
+			r.Cancel(3, stallReport(stall, rows))
+			return
+		}
+	}
+}
+
+func stallReport(stall time.Duration, rows []stallRow) string {
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].name == "main" && rows[j].name != "main" })
+	var b strings.Builder
+	fmt.Fprintf(&b, "deadlock: every process is blocked and nothing has happened for %s:", stall)
+	for _, row := range rows {
+		fmt.Fprintf(&b, "\n  %s: %s (blocked %.1fs)", row.name, row.where, row.blocked.Seconds())
+	}
+	return b.String()
+}
+
+// programBlocked reports whether every thread of pid sits in a system call
+// that waits for another process, with its CPU time as a progress mark.
+func programBlocked(pid int) (call, cpu string, ok bool) {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return "", "", false
+	}
+	// Fields after the command name, which may hold spaces: state is the
+	// first, utime and stime the 12th and 13th.
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if len(f) < 13 || (f[0] != "S" && f[0] != "D") {
+		return "", "", false
+	}
+	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/syscall")
+	if len(tasks) == 0 {
+		return "", "", false
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			return "", "", false
+		}
+		nr, err := strconv.Atoi(strings.Fields(string(b) + " x")[0])
+		name, blocking := blockingSyscalls[nr]
+		if err != nil || !blocking {
+			return "", "", false
+		}
+		if call == "" || name != "futex" {
+			call = name
+		}
+	}
+	return call, f[11] + "/" + f[12], true
+}

@@ -1,0 +1,179 @@
+package interp
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"ipcsh/lang"
+)
+
+// A spawned child starts from a start record: the block's source with its
+// position in the file, a copy of every variable, and the handle table.
+// Handles cross by kind: each kind writes what the child needs to rebuild
+// it (an fd number, a shmid and address later), and the child rebuilds
+// every handle once, so `p.r` in two variables is still one handle.
+
+type startRecord struct {
+	Name    string       `json:"name"`
+	Src     string       `json:"src"`
+	Base    lang.Pos     `json:"base"`
+	Names   []string     `json:"names"`
+	Values  []wireValue  `json:"values"`
+	Handles []wireHandle `json:"handles"`
+	Errname string       `json:"err"`
+	Quiet   int          `json:"quiet"`
+	Verbose bool         `json:"verbose"`
+	Args    []string     `json:"args"`
+	Tmp     string       `json:"tmp"`
+	EventFD int          `json:"eventfd"`
+	BoardFD int          `json:"boardfd"`
+	Slot    int          `json:"slot"`
+	Pgid    int          `json:"pgid"`
+}
+
+type wireValue struct {
+	K    Kind        `json:"k"`
+	I    int64       `json:"i,omitempty"`
+	S    string      `json:"s,omitempty"`
+	List []wireValue `json:"l,omitempty"`
+	Msg  *Msg        `json:"m,omitempty"`
+	Rec  *wireRecord `json:"r,omitempty"`
+	H    int         `json:"h,omitempty"` // index into Handles, for KHandle
+}
+
+type wireRecord struct {
+	Names  []string    `json:"n"`
+	Values []wireValue `json:"v"`
+	Octal  []string    `json:"o,omitempty"`
+}
+
+// wireHandle is one handle as it crosses into a child. Kind selects the
+// decoder; the other fields are the kind's own.
+type wireHandle struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	FD     int    `json:"fd,omitempty"`
+	Closed bool   `json:"closed,omitempty"`
+	R      int    `json:"r,omitempty"` // pipe ends: indexes into Handles
+	W      int    `json:"w,omitempty"`
+	Pid    int    `json:"pid,omitempty"`
+	Slot   int    `json:"slot,omitempty"`
+	Exec   bool   `json:"exec,omitempty"`
+}
+
+// crosser is implemented by every handle kind that a child can inherit.
+type crosser interface {
+	wire(e *wireEncoder) wireHandle
+}
+
+type wireEncoder struct {
+	index   map[Handle]int
+	handles []wireHandle
+}
+
+func (e *wireEncoder) handle(h Handle) int {
+	if i, ok := e.index[h]; ok {
+		return i
+	}
+	i := len(e.handles)
+	e.index[h] = i
+	e.handles = append(e.handles, wireHandle{}) // reserve: pipes refer to their ends
+	e.handles[i] = h.(crosser).wire(e)
+	return i
+}
+
+func (e *wireEncoder) value(v Value) wireValue {
+	w := wireValue{K: v.K, I: v.I, S: v.S}
+	switch v.K {
+	case KList:
+		for _, it := range v.R.(*List).Items {
+			w.List = append(w.List, e.value(it))
+		}
+	case KMsg:
+		w.Msg = v.R.(*Msg)
+	case KRecord:
+		r := v.R.(*Record)
+		wr := &wireRecord{Names: r.Names}
+		for _, x := range r.Values {
+			wr.Values = append(wr.Values, e.value(x))
+		}
+		for name := range r.Octal {
+			wr.Octal = append(wr.Octal, name)
+		}
+		w.Rec = wr
+	case KHandle:
+		w.H = e.handle(v.R.(Handle))
+	}
+	return w
+}
+
+// handleDecoders rebuild handles in the child, by kind.
+var handleDecoders map[string]func(w wireHandle, d *wireDecoder) Handle
+
+func init() {
+	handleDecoders = map[string]func(w wireHandle, d *wireDecoder) Handle{
+		"fd": func(w wireHandle, d *wireDecoder) Handle {
+			return &fdHandle{name: w.Name, fd: w.FD, closed: w.Closed}
+		},
+		"pipe": func(w wireHandle, d *wireDecoder) Handle {
+			return &pipeHandle{name: w.Name, r: d.handle(w.R).(*fdHandle), w: d.handle(w.W).(*fdHandle)}
+		},
+		"proc": func(w wireHandle, d *wireDecoder) Handle {
+			// A sibling or parent: the child may signal it but not wait for it.
+			return &procHandle{name: w.Name, pid: w.Pid, slot: w.Slot, exec: w.Exec, foreign: true}
+		},
+	}
+}
+
+type wireDecoder struct {
+	wires []wireHandle
+	built []Handle
+}
+
+func (d *wireDecoder) handle(i int) Handle {
+	if d.built[i] == nil {
+		w := d.wires[i]
+		dec := handleDecoders[w.Kind]
+		if dec == nil {
+			panic(fmt.Sprintf("interp: no decoder for handle kind %q", w.Kind))
+		}
+		d.built[i] = dec(w, d)
+	}
+	return d.built[i]
+}
+
+func (d *wireDecoder) value(w wireValue) Value {
+	v := Value{K: w.K, I: w.I, S: w.S}
+	switch w.K {
+	case KList:
+		items := make([]Value, len(w.List))
+		for i, it := range w.List {
+			items[i] = d.value(it)
+		}
+		v.R = &List{Items: items}
+	case KMsg:
+		v.R = w.Msg
+	case KRecord:
+		r := &Record{Names: w.Rec.Names, Octal: map[string]bool{}}
+		for _, x := range w.Rec.Values {
+			r.Values = append(r.Values, d.value(x))
+		}
+		for _, n := range w.Rec.Octal {
+			r.Octal[n] = true
+		}
+		v.R = r
+	case KHandle:
+		v.R = d.handle(w.H)
+	}
+	return v
+}
+
+func encodeStart(rec *startRecord) ([]byte, error) { return json.Marshal(rec) }
+
+func decodeStart(b []byte) (*startRecord, error) {
+	var rec startRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, fmt.Errorf("start record: %w", err)
+	}
+	return &rec, nil
+}
