@@ -2,8 +2,6 @@ package ipc
 
 import (
 	"encoding/binary"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -194,15 +192,6 @@ func Ftok(path string, id int) (int, error) {
 	}
 	key := uint32(id&0xff)<<24 | uint32(st.Dev&0xff)<<16 | uint32(st.Ino&0xffff)
 	return int(key), nil
-}
-
-// IgnoreSIGPIPE sets SIGPIPE to SIG_IGN so that writing to a pipe with no
-// reader fails with EPIPE, which the interpreter can report, instead of
-// killing the process (Go treats a broken pipe on fds 1 and 2 as fatal).
-// SIG_IGN survives execve, so whoever spawns children must decide whether
-// they should get the default back.
-func IgnoreSIGPIPE() {
-	signal.Ignore(syscall.SIGPIPE)
 }
 
 // Poll waits for events on fds. timeoutMs < 0 waits forever. After EINTR it
