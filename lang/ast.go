@@ -148,7 +148,7 @@ type Value struct {
 type Command struct {
 	Pos    Pos
 	EndPos Pos
-	Verb   string `parser:"@Ident"`
+	Verb   string `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" ) @Ident"`
 	Args   []*Arg `parser:"@@*"`
 	Block  *Block `parser:"@@?"`
 

@@ -87,7 +87,9 @@ func (c *checker) stmt(s *Stmt) {
 		c.wrap(s.Quiet)
 	case s.Atomic != nil:
 		if !IsView(s.Atomic.Target) {
-			c.errorf(s.Atomic.Target.Pos, "atomic: expected a memory view such as a.i64[0], found %s", c.text(s.Atomic.Target.Pos, s.Atomic.Target.EndPos))
+			c.errorf(s.Atomic.Target.Pos, "atomic: expected a memory view such as a.i64[0], found %s", quoteText(c.text(s.Atomic.Target.Pos, s.Atomic.Target.EndPos)))
+		} else {
+			c.expr(s.Atomic.Target)
 		}
 		c.expr(s.Atomic.Value)
 	case s.Spawn != nil:
@@ -95,7 +97,7 @@ func (c *checker) stmt(s *Stmt) {
 	case s.Assign != nil:
 		t := s.Assign.Target
 		if _, ok := IdentOf(t); !ok && !IsView(t) {
-			c.errorf(t.Pos, "cannot assign to %s: expected a name or a memory view", c.text(t.Pos, t.EndPos))
+			c.errorf(t.Pos, "cannot assign to %s: expected a name or a memory view", quoteText(c.text(t.Pos, t.EndPos)))
 		}
 		c.expr(t)
 		c.value(s.Assign.Value)
@@ -123,7 +125,7 @@ func (c *checker) spawn(s *Spawn) {
 		switch o.Name {
 		case "stdin", "stdout", "stderr":
 		default:
-			c.errorf(o.Pos, "spawn: unknown option %s= (valid: stdin=, stdout=, stderr=)", o.Name)
+			c.errorf(o.Pos, "spawn: unknown option %s= (valid: stdin=, stdout=, stderr=)", shorten(o.Name, 30))
 		}
 		if seen[o.Name] {
 			c.errorf(o.Pos, "spawn: %s= given twice", o.Name)
@@ -203,7 +205,7 @@ func (c *checker) command(cmd *Command) {
 			c.errorf(cmd.Pos, "else without if: else goes on the line of the if's closing }")
 			return
 		}
-		msg := fmt.Sprintf("unknown statement %q", name)
+		msg := fmt.Sprintf("unknown statement %q", shorten(name, 30))
 		if n := nearest(name, Keywords()); n != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", n)
 		}
@@ -328,7 +330,7 @@ func (c *checker) unknownOption(p Pos, stmt, word string, spec *Spec) {
 	for _, o := range spec.Opts {
 		cands = append(cands, o+"=")
 	}
-	msg := fmt.Sprintf("%s: unknown option %q", stmt, word)
+	msg := fmt.Sprintf("%s: unknown option %q", stmt, shorten(word, 30))
 	if n := nearest(word, cands); n != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", n)
 	} else if len(cands) > 0 {
@@ -356,12 +358,21 @@ func (c *checker) expr(e *Expr) {
 			if i != 0 || !isIdent || !isBuiltin(callee) {
 				msg := "only built-in functions can be called: " + strings.Join(Builtins, ", ")
 				if isIdent && i == 0 {
-					msg = fmt.Sprintf("unknown function %q (built-ins: %s)", callee, strings.Join(Builtins, ", "))
+					msg = fmt.Sprintf("unknown function %q (built-ins: %s)", shorten(callee, 30), strings.Join(Builtins, ", "))
 					if n := nearest(callee, Builtins); n != "" {
 						msg = fmt.Sprintf("unknown function %q (did you mean %q?)", callee, n)
 					}
 				}
 				c.errorf(pf.Pos, "%s", msg)
+			}
+		}
+		for _, op := range pf.Ops {
+			// The grammar lets both ends of [lo:hi] go; `a[]` has neither
+			// an index nor a colon, and means nothing.
+			if op.Index != nil && op.Index.Lo == nil && !op.Index.Slice {
+				p := op.EndPos
+				p.Offset, p.Column = p.Offset-1, p.Column-1
+				c.errorf(p, "expected an index, found \"]\"")
 			}
 		}
 		if pf.Primary.Paren != nil {

@@ -99,11 +99,39 @@ type scanner struct {
 	// scanner lexes an ordinary expression.
 	parenDepth int
 	words      bool
+
+	// err is a limit exceeded inside emit; run stops on it.
+	err error
+	// lineToks counts the tokens of the current line (maxLineTokens).
+	lineToks int
+	// depth bounds how deep the parser will recurse (maxDepth): the open
+	// brackets and blocks, each weighing 1 plus the prefixes that stand
+	// before it, plus the prefixes still open now. Statement prefixes
+	// (try, quiet, else) last to the end of the statement; unary operators
+	// to their operand.
+	depth    int
+	open     []opening
+	stmtPre  int
+	unaryPre int
 }
+
+type opening struct{ weight, stmtPre int }
+
+// Limits on what one source may ask of the parser. participle recurses once
+// per nesting level and a few hundred thousand levels overflow the stack,
+// which is a fatal error, not a panic; and it parses about 100k tokens a
+// second, so a pasted 10 MB line of statements would hang the REPL for a
+// minute. No hand-written script comes near either limit.
+const (
+	maxDepth      = 1000
+	maxLineTokens = 10000
+)
 
 func scan(filename, src string, start lexer.Position) ([]lexer.Token, error) {
 	s := &scanner{src: src, line: start.Line, col: start.Column, baseOff: start.Offset, file: filename}
-	s.toks = make([]lexer.Token, 0, len(src)/3+2)
+	// About one token per three bytes in dense code; capped, since a file
+	// that is one long string would otherwise reserve 20 times its size.
+	s.toks = make([]lexer.Token, 0, min(len(src)/3+2, 1<<14))
 	if err := s.run(); err != nil {
 		return nil, err
 	}
@@ -115,7 +143,72 @@ func (s *scanner) pos() lexer.Position {
 }
 
 func (s *scanner) emit(t lexer.TokenType, val string, p lexer.Position) {
+	s.limit(t, val, p)
 	s.toks = append(s.toks, lexer.Token{Type: t, Value: val, Pos: p})
+}
+
+// limit enforces maxLineTokens and maxDepth on the token about to be
+// emitted; it records the first violation in s.err.
+func (s *scanner) limit(t lexer.TokenType, val string, p lexer.Position) {
+	switch {
+	case t == tokEOL && val == "\n":
+		s.lineToks = 0
+	case val == "": // the end of input is not the user's token
+	case s.lineToks >= maxLineTokens:
+		if s.err == nil {
+			s.err = s.errorf(p, "line too long: more than %d tokens (split it over several lines)", maxLineTokens)
+		}
+	default:
+		s.lineToks++
+	}
+	what := ""
+	switch {
+	case t == tokEOL:
+		s.stmtPre, s.unaryPre = 0, 0
+	case t == tokPunct && (val == "{" || val == "(" || val == "["):
+		w := 1 + s.stmtPre + s.unaryPre
+		s.open = append(s.open, opening{w, s.stmtPre})
+		s.depth += w
+		s.stmtPre, s.unaryPre = 0, 0
+		what = "brackets"
+		if val == "{" {
+			what = "blocks"
+		}
+	case t == tokPunct && (val == "}" || val == ")" || val == "]"):
+		if n := len(s.open); n > 0 {
+			s.depth -= s.open[n-1].weight
+			s.stmtPre = s.open[n-1].stmtPre
+			s.open = s.open[:n-1]
+		}
+		s.unaryPre = 0
+	case t == tokIdent && (val == "try" || val == "quiet" || val == "else"):
+		s.stmtPre++
+		what = "statements"
+	case t == tokPunct && (val == "!" || (val == "-" || val == "+") && !s.afterOperand()):
+		s.unaryPre++
+		what = "operators"
+	default:
+		s.unaryPre = 0
+	}
+	if what != "" && s.depth+s.stmtPre+s.unaryPre > maxDepth && s.err == nil {
+		s.err = s.errorf(p, "%s nested deeper than %d", what, maxDepth)
+	}
+}
+
+// afterOperand says whether the last token ends an operand, so that a
+// following + - is binary rather than a unary prefix. (`print -1` counts
+// as binary: one level short, which the limit can afford.)
+func (s *scanner) afterOperand() bool {
+	if len(s.toks) == 0 {
+		return false
+	}
+	switch last := s.toks[len(s.toks)-1]; last.Type {
+	case tokIdent, tokInt, tokSize, tokDuration, tokString, tokWord:
+		return true
+	case tokPunct:
+		return last.Value == ")" || last.Value == "]"
+	}
+	return false
 }
 
 // advance moves over n bytes that contain no newline.
@@ -146,6 +239,9 @@ var twoCharPunct = [...]string{"==", "!=", "<=", ">=", "&&", "||", "+=", "-=", "
 
 func (s *scanner) run() error {
 	for s.off < len(s.src) {
+		if s.err != nil {
+			return s.err
+		}
 		c := s.src[s.off]
 		switch {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
@@ -172,7 +268,9 @@ func (s *scanner) run() error {
 			if err := s.str(); err != nil {
 				return err
 			}
-		case s.words && s.parenDepth == 0 && c != '(' && c != '{' && c != '}':
+		case s.words && s.parenDepth == 0 && c != '(' && c != ')' && c != '{' && c != '}':
+			// ")" is left to punct: word() would stop before it without
+			// consuming anything, and the scanner would loop for ever.
 			if err := s.word(); err != nil {
 				return err
 			}
@@ -187,6 +285,9 @@ func (s *scanner) run() error {
 				return err
 			}
 		}
+	}
+	if s.err != nil {
+		return s.err
 	}
 	p := s.pos()
 	// Every input ends with an end of statement, so the grammar can require
@@ -235,18 +336,26 @@ func (s *scanner) number() error {
 	s.advance(i - s.off)
 	_, unit, err := splitNumber(text)
 	if err != nil {
-		return s.errorf(p, "malformed number %q: %s", text, err)
+		return s.errorf(p, "malformed number %q: %s", shorten(text, 30), err)
 	}
+	typ := tokInt
 	switch {
 	case unit == "":
-		s.emit(tokInt, text, p)
 	case sizeUnits[unit] != 0:
-		s.emit(tokSize, text, p)
+		typ = tokSize
 	case durationUnits[unit] != 0:
-		s.emit(tokDuration, text, p)
+		typ = tokDuration
 	default:
-		return s.errorf(p, "malformed number %q: unknown unit %q (sizes: B KiB MiB GiB; durations: ns us ms s m h)", text, unit)
+		return s.errorf(p, "malformed number %q: unknown unit %q (sizes: B KiB MiB GiB; durations: ns us ms s m h)", shorten(text, 30), shorten(unit, 30))
 	}
+	if typ != tokInt {
+		// The digits fit, but 99999999999h does not: say so now, not when
+		// the statement runs.
+		if _, err := ParseUnit(text); err != nil {
+			return s.errorf(p, "malformed number %q: %s", shorten(text, 30), err)
+		}
+	}
+	s.emit(typ, text, p)
 	return nil
 }
 
@@ -343,6 +452,10 @@ func (s *scanner) punct(c byte) error {
 func shorten(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	// Cut at a rune boundary, so a message never holds half a character.
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

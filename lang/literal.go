@@ -31,9 +31,11 @@ func splitNumber(text string) (digits, unit string, err error) {
 			body, base = text[2:], 8
 		}
 	}
-	// The unit starts at the first letter that cannot be a digit of this base.
+	// The unit starts at the first letter that cannot be a digit of this
+	// base. A decimal digit never starts a unit: in 0b12 the 2 is a bad
+	// digit, not a unit "2".
 	i := 0
-	for i < len(body) && (body[i] == '_' || digitVal(body[i]) < base) {
+	for i < len(body) && (body[i] == '_' || isDigit(body[i]) || digitVal(body[i]) < base) {
 		i++
 	}
 	unit = body[i:]
@@ -64,7 +66,7 @@ func ParseInt(text string) (int64, error) {
 	} else if strings.HasPrefix(s, "+") {
 		s = s[1:]
 	}
-	base := 10
+	base, cOctal := 10, false
 	switch {
 	case len(s) > 1 && s[0] == '0' && s[1]|0x20 == 'x':
 		base, s = 16, s[2:]
@@ -73,7 +75,7 @@ func ParseInt(text string) (int64, error) {
 	case len(s) > 1 && s[0] == '0' && s[1]|0x20 == 'o':
 		base, s = 8, s[2:]
 	case len(s) > 1 && s[0] == '0':
-		base, s = 8, s[1:]
+		base, s, cOctal = 8, s[1:], true
 	}
 	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
 		return 0, errors.New("digits expected, with _ only between digits")
@@ -85,7 +87,7 @@ func ParseInt(text string) (int64, error) {
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
 			return 0, errors.New("out of the 64-bit range")
 		}
-		if base == 8 && strings.ContainsAny(s, "89") {
+		if cOctal && strings.ContainsAny(s, "89") {
 			return 0, errors.New("a leading 0 means octal, and 8 and 9 are not octal digits")
 		}
 		return 0, errors.New("not a valid base-" + strconv.Itoa(base) + " number")

@@ -3,6 +3,7 @@ package lang
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,6 +40,9 @@ func ParseAt(src string, base Pos) (*Program, error) {
 	prog, err := parseTokens(toks)
 	if err != nil {
 		e := convert(err, toks)
+		if x := explainFailed(toks, e); x != nil {
+			e = x
+		}
 		e.incomplete = e.incomplete || openAtEnd(toks, e)
 		return nil, withLines(ErrorList{e}, src, base)
 	}
@@ -61,15 +65,23 @@ func parseTokens(toks []lexer.Token) (*Program, error) {
 // every error it can (`ipcsh check`): a line with an error is blanked and
 // the source parsed again, as long as blanking cannot unbalance braces.
 func ParseAll(name, src string) (*Program, error) {
+	prog, all := parseAll(name, src)
+	if len(all) > 0 {
+		// Each round finds the errors that the blanked lines hid, so a
+		// semantic error above a later syntax error comes last: sort.
+		slices.SortStableFunc(all, func(a, b *Error) int { return a.Pos.Offset - b.Pos.Offset })
+		return nil, all
+	}
+	return prog, nil
+}
+
+func parseAll(name, src string) (*Program, ErrorList) {
 	var all ErrorList
 	cur := src
 	for range 100 {
 		prog, err := Parse(name, cur)
 		if err == nil {
-			if len(all) > 0 {
-				return nil, all
-			}
-			return prog, nil
+			return prog, all
 		}
 		var list ErrorList
 		errors.As(err, &list)
@@ -199,7 +211,13 @@ func convert(err error, toks []lexer.Token) *Error {
 				exp = m[i+len(" (expected ") : len(m)-1]
 			}
 		}
-		return &Error{Pos: ute.Unexpected.Pos, Msg: fmt.Sprintf("expected %s, found %s", expectWords(exp), Describe(ute.Unexpected))}
+		want := expectWords(exp)
+		if ute.Unexpected.Type == tokEOL || ute.Unexpected.Type == tokEOF {
+			// The statement ended where it could not: after `print 1,`
+			// only an argument will do.
+			want = strings.TrimSuffix(want, " or end of statement")
+		}
+		return &Error{Pos: ute.Unexpected.Pos, Msg: fmt.Sprintf("expected %s, found %s", want, Describe(ute.Unexpected))}
 	}
 	var pe participle.Error
 	if errors.As(err, &pe) {
@@ -223,34 +241,96 @@ func tokenAt(toks []lexer.Token, p Pos) lexer.Token {
 	return toks[len(toks)-1]
 }
 
-// expectWords rewrites participle's grammar fragment ("<eol>", `"{"`) in a
-// user's words.
+// expectWords rewrites participle's grammar fragment ("<eol>", `"{"`,
+// `"in" Expr ".." Expr Block`, `(If | Block)`) in a user's words.
 func expectWords(exp string) string {
-	r := strings.NewReplacer(
-		"<eol>", "end of statement", "<ident>", "a name", "<int>", "an integer",
-		"<string>", "a string", "<word>", "a word", "<size>", "a size", "<duration>", "a duration",
-		"<eof>", "end of input",
-	)
-	exp = r.Replace(exp)
-	// A sequence ("Block ("else" ...)?") is expected from its first term.
-	if first, _, ok := strings.Cut(exp, " "); ok && first != "" && first[0] >= 'A' && first[0] <= 'Z' {
-		exp = first
-	}
-	switch {
-	case exp == "" || strings.HasPrefix(exp, "Stmt"):
-		return "a statement"
-	case strings.Contains(exp, "Option"):
+	// A sequence is expected from its first term.
+	term := firstTerm(exp)
+	if strings.HasPrefix(term, "(Option |") {
+		// Arg: where an argument may stand, so may the end of the statement.
 		return "an argument or end of statement"
-	case exp == "Expr" || exp == "And" || exp == "Unary" || exp == "Postfix" || exp == "Primary":
-		return "an expression"
-	case exp == "Block":
-		return `"{"`
-	case exp == "Word":
+	}
+	term = strings.TrimRight(term, "?*+")
+	if len(term) > 1 && term[0] == '(' && term[len(term)-1] == ')' {
+		var alts []string
+		for _, a := range splitTop(term[1:len(term)-1], " | ") {
+			alts = append(alts, expectWords(a))
+		}
+		return strings.Join(alts, " or ")
+	}
+	switch term {
+	case "", "Stmt":
+		return "a statement"
+	case "<eol>":
+		return "end of statement"
+	case "<eof>":
+		return "end of input"
+	case "<ident>":
+		return "a name"
+	case "<int>":
+		return "an integer"
+	case "<string>":
+		return "a string"
+	case "<word>", "Word":
 		return "a program to run"
-	case exp == "Value":
+	case "<size>":
+		return "a size"
+	case "<duration>":
+		return "a duration"
+	case "Option":
+		return "an option"
+	case "Expr", "And", "Cmp", "Sum", "Term", "Unary", "Postfix", "Primary":
+		return "an expression"
+	case "Block":
+		return `"{"`
+	case "If":
+		return `"if"`
+	case "Value":
 		return "an expression or a statement with a value"
 	}
+	return term
+}
+
+// firstTerm returns the first top-level term of a grammar sequence:
+// `"in" Expr` gives `"in"`, `(If | Block) x` gives `(If | Block)`.
+func firstTerm(exp string) string {
+	depth, quoted := 0, false
+	for i := 0; i < len(exp); i++ {
+		switch c := exp[i]; {
+		case quoted:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				quoted = false
+			}
+		case c == '"':
+			quoted = true
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ' ' && depth == 0:
+			return exp[:i]
+		}
+	}
 	return exp
+}
+
+// splitTop splits exp at sep where sep is outside brackets and quotes.
+func splitTop(exp, sep string) []string {
+	var out []string
+	for exp != "" {
+		t := firstTerm(exp)
+		// Extend the term until the separator: a term may be a sequence.
+		i := len(t)
+		for i < len(exp) && !strings.HasPrefix(exp[i:], sep) {
+			j := len(firstTerm(exp[i+1:]))
+			i += 1 + j
+		}
+		out = append(out, exp[:i])
+		exp = strings.TrimPrefix(exp[i:], sep)
+	}
+	return out
 }
 
 // Describe names a token as an error message shows it.
@@ -347,4 +427,31 @@ func explain(word string, p Pos, toks []lexer.Token) *Error {
 		return convert(err, toks[i:])
 	}
 	return nil
+}
+
+// explainFailed returns a better error than e when the statement holding e
+// starts with a word that has its own production (`let 3 = 4`): that
+// production fails at the real mistake, where the generic command shape
+// that participle tried last fails later or with a vaguer message.
+func explainFailed(toks []lexer.Token, e *Error) *Error {
+	at := 0
+	for at < len(toks)-1 && toks[at].Pos.Offset < e.Pos.Offset {
+		at++
+	}
+	start := at
+	for start > 0 {
+		t := toks[start-1]
+		if t.Type == tokEOL || (t.Type == tokPunct && (t.Value == "{" || t.Value == "}")) {
+			break
+		}
+		start--
+	}
+	if start >= at || toks[start].Type != tokIdent {
+		return nil
+	}
+	x := explain(toks[start].Value, toks[start].Pos, toks)
+	if x == nil || x.Pos.Offset > e.Pos.Offset {
+		return nil
+	}
+	return x
 }

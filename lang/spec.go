@@ -225,6 +225,11 @@ func (s *Spec) hasOpt(name string) bool {
 // nearest returns the candidate closest to word by edit distance, if it is
 // close enough to be a plausible typo.
 func nearest(word string, candidates []string) string {
+	// editDistance costs len(word)*len(c): a pasted megabyte-long name
+	// would take seconds and gigabytes, and is nobody's typo.
+	if len(word) > 64 {
+		return ""
+	}
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
 		d := editDistance(word, c)
