@@ -104,6 +104,9 @@ func (p *Proc) waitFD(fd int, events int16) error {
 		return err
 	}
 	if fds[1].Revents != 0 {
+		// The eventfd says fire ran; its channel, closed after c.err was
+		// set, is what orders the read of c.err after that write.
+		<-c.ch
 		return c.err
 	}
 	return nil

@@ -112,6 +112,10 @@ func (c *compiler) command(lc *lang.Command) *command {
 			cmd.flags[word] = true
 		}
 	}
+	if spec.Name == "kill" && len(cmd.params) == 1 {
+		// The transcript names the signal that was sent, default or not.
+		cmd.args = append(cmd.args, cmdArg{kind: aWord, name: "SIGTERM"})
+	}
 	cmd.vals = make([]Value, len(cmd.args))
 	if spec.Name == "expect" {
 		e := lc.Params[0].Expr
@@ -189,6 +193,19 @@ func (c *command) optInt(name string, def int64) (int64, error) {
 // transcript shows it.
 func (c *command) text(p *Proc) string {
 	verbose := p.run.cfg.Verbose
+	// A path under tmp shows as $TMP (the printer does that for whole
+	// lines), replaced here too, before a long string is shortened and
+	// the directory's name cut in half.
+	tmp := ""
+	if !verbose {
+		tmp = p.run.tmpPath()
+	}
+	show := func(v Value) string {
+		if tmp != "" && v.K == KStr && strings.Contains(v.S, tmp) {
+			v.S = strings.ReplaceAll(v.S, tmp, "$TMP")
+		}
+		return v.quote(verbose)
+	}
 	var b strings.Builder
 	b.WriteString(c.verb)
 	for i, a := range c.args {
@@ -201,11 +218,11 @@ func (c *command) text(p *Proc) string {
 			b.WriteByte('=')
 			b.WriteString(renderOpt(a.name, c.vals[i], verbose))
 		case aPair:
-			b.WriteString(c.vals[i].quote(verbose))
+			b.WriteString(show(c.vals[i]))
 			b.WriteByte(':')
-			b.WriteString(a.val2.quote(verbose))
+			b.WriteString(show(a.val2))
 		default:
-			b.WriteString(c.vals[i].quote(verbose))
+			b.WriteString(show(c.vals[i]))
 		}
 	}
 	return b.String()

@@ -63,7 +63,15 @@ func compileProgram(syms *symtab, prog *lang.Program) ([]stmtFn, error) {
 }
 
 func (c *compiler) errorf(pos lang.Pos, format string, args ...any) {
-	c.errs = append(c.errs, &lang.Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Line: lineOf(c.prog, pos)})
+	msg := fmt.Sprintf(format, args...)
+	// An expression can be compiled twice (expect compiles the sides of
+	// its comparison again, to show both): its error is still one error.
+	for _, e := range c.errs {
+		if e.Pos == pos && e.Msg == msg {
+			return
+		}
+	}
+	c.errs = append(c.errs, &lang.Error{Pos: pos, Msg: msg, Line: lineOf(c.prog, pos)})
 }
 
 func lineOf(prog *lang.Program, pos lang.Pos) string {

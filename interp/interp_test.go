@@ -442,3 +442,12 @@ func TestSessionKeepsState(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func mustParse(t *testing.T, src string) *lang.Program {
+	t.Helper()
+	prog, err := lang.Parse("t.ipc", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog
+}

@@ -26,6 +26,8 @@ type Config struct {
 	// Stall is how long every process may stay blocked before the run
 	// stops with a deadlock report; 0 turns the detector off.
 	Stall time.Duration
+	// Trace, when set, receives every event as one JSON object per line.
+	Trace io.Writer
 }
 
 // Runner runs programs in one session: a script is one program, a REPL
@@ -45,7 +47,8 @@ type Runner struct {
 	nullFD    int
 	lastEvent atomic.Int64
 	stopWatch chan struct{}
-	straggler bool // a child was not reaped in time: keep the board mapped
+	watchDone chan struct{} // closed when the stall watcher has returned
+	straggler bool          // a child was not reaped in time: keep the board mapped
 
 	mu     sync.Mutex // tmpDir is read by Abort from a signal goroutine
 	tmpDir string
@@ -72,8 +75,10 @@ func New(cfg Config) (*Runner, error) {
 	}
 	run := &Runner{cfg: cfg, evW: w, board: b, cancel: cancel, stopWatch: make(chan struct{})}
 	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, tmp: run.tmpPath}
+	tr := newTracer(cfg.Trace)
 	run.sup = startSupervisor(r, func(e *Event) {
 		run.lastEvent.Store(e.Time)
+		tr.trace(e)
 		run.out.print(e)
 	})
 	run.main = newProc("main", run, newEmitter(w))
@@ -84,8 +89,14 @@ func New(cfg Config) (*Runner, error) {
 	}
 	b.setPid(si, unix.Getpid())
 	run.main.slot = si
+	run.watchDone = make(chan struct{})
 	if cfg.Stall > 0 {
-		go run.watch(cfg.Stall)
+		go func() {
+			defer close(run.watchDone)
+			run.watch(cfg.Stall)
+		}()
+	} else {
+		close(run.watchDone)
 	}
 	return run, nil
 }
@@ -125,6 +136,7 @@ func (r *Runner) Close() error {
 	}
 	r.closed = true
 	close(r.stopWatch)
+	<-r.watchDone // it reads the board, which goes away below
 	// A session closed without End (a REPL, a test) still stops and reaps
 	// its children before the board they write to goes away.
 	for _, h := range r.main.children {

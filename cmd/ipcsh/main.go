@@ -37,10 +37,14 @@ const usage = `usage:
 options (before the script):
   -q          print and errors only: no transcript lines for system calls
   -v          show pids, fds and ids in the transcript
-  --stall DUR how long every process may stay blocked before the run stops (default 5s)
+  --stall DUR  how long every process may stay blocked in IPC before the run
+               stops with exit 3 and a deadlock report (default 5s)
+  --trace FILE write every event as one JSON object per line (process, pid,
+               statement, file:line:col, phase begin/end, result, time in ns)
 
 exit codes: 0 success; 1 a failed system call, expect or run-time error;
-2 a syntax error or command-line misuse (nothing ran); 130/143 after SIGINT/SIGTERM.
+2 a syntax error or command-line misuse (nothing ran); 3 a deadlock (--stall);
+130/143 after SIGINT/SIGTERM.
 Every statement of a script is a real system call; see LANGUAGE.md.
 `
 
@@ -64,6 +68,7 @@ func main() {
 type options struct {
 	quiet, verbose bool
 	stall          time.Duration
+	trace          io.Writer
 	source         string
 	haveSource     bool
 }
@@ -102,10 +107,6 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	if *trace != "" {
-		fmt.Fprintln(stderr, "ipcsh: --trace is not available yet")
-		return exitSyntax
-	}
 	if o.stall <= 0 {
 		fmt.Fprintln(stderr, "ipcsh: --stall must be a positive duration such as 5s")
 		return exitSyntax
@@ -135,6 +136,15 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		name, src = "stdin", string(b)
 	}
+	if *trace != "" {
+		f, err := os.Create(*trace)
+		if err != nil {
+			fmt.Fprintf(stderr, "ipcsh: --trace: %v\n", err)
+			return exitSyntax
+		}
+		defer f.Close()
+		o.trace = f
+	}
 	return runSource(name, src, rest, o, stdout, stderr)
 }
 
@@ -149,7 +159,7 @@ func runSource(name, src string, args []string, o options, stdout, stderr io.Wri
 		printSyntax(stderr, err)
 		return exitSyntax
 	}
-	r, err := interp.New(interp.Config{Stdout: stdout, Args: args, Quiet: o.quiet, Verbose: o.verbose, Stall: o.stall})
+	r, err := interp.New(interp.Config{Stdout: stdout, Args: args, Quiet: o.quiet, Verbose: o.verbose, Stall: o.stall, Trace: o.trace})
 	if err != nil {
 		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
 		return exitError

@@ -1,0 +1,58 @@
+package interp
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// tracer writes the event stream as JSON Lines (--trace): the same events
+// the transcript is rendered from, with what the transcript leaves out
+// (pids, monotonic times, begin/end phases), for tools and timelines.
+type tracer struct {
+	enc *json.Encoder
+	seq int
+}
+
+type traceRecord struct {
+	Seq    int    `json:"seq"`
+	Time   int64  `json:"t_ns"`
+	Proc   string `json:"proc"`
+	Pid    int32  `json:"pid"`
+	Kind   string `json:"kind"`
+	Phase  string `json:"phase"`
+	Pos    string `json:"pos,omitempty"`
+	Stmt   string `json:"stmt,omitempty"`
+	Result string `json:"result,omitempty"`
+	Text   string `json:"text,omitempty"`
+}
+
+func newTracer(w io.Writer) *tracer {
+	if w == nil {
+		return nil
+	}
+	return &tracer{enc: json.NewEncoder(w)}
+}
+
+// phaseNames: a publish is logged as the call begins, everything else
+// when it has ended.
+var phaseNames = map[Phase]string{PhasePublish: "begin", PhaseConsume: "end", PhaseOnce: "end", PhaseRepeat: "end"}
+
+func (t *tracer) trace(e *Event) {
+	if t == nil {
+		return
+	}
+	t.seq++
+	rec := traceRecord{Seq: t.seq, Time: e.Time, Proc: e.Proc, Pid: e.Pid, Kind: "call", Phase: phaseNames[e.Phase]}
+	if e.Line > 0 {
+		rec.Pos = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
+	}
+	if e.Kind == EvPrint {
+		rec.Kind, rec.Text = "print", e.Result
+	} else {
+		rec.Stmt, rec.Result = e.Stmt, e.Result
+	}
+	// A trace that cannot be written must not stop the run; the transcript
+	// still shows everything.
+	_ = t.enc.Encode(&rec)
+}
