@@ -1,0 +1,7 @@
+//go:build race
+
+package golden
+
+// raceBuild is true under `go test -race`: the binary under test is then
+// built with the race detector too.
+const raceBuild = true
