@@ -13,10 +13,12 @@ import (
 )
 
 // StopError ends a run from outside the script: a signal (130, 143) or
-// the stall detector (3, with its report).
+// the stall detector (3, with its report). Interrupted marks the REPL's
+// Ctrl-C, which stops only the statement that was running.
 type StopError struct {
-	Code   int
-	Report string
+	Code        int
+	Report      string
+	Interrupted bool
 }
 
 func (e *StopError) Error() string {
@@ -31,14 +33,16 @@ func (e *StopError) Error() string {
 // on its fd and an eventfd together (poll), or on a channel, so a stop
 // takes effect at once without signals racing system calls (DESIGN.md:
 // a read on a pipe is restarted after a signal, so a signal cannot stop it).
+//
+// A stop is final. An interrupt (the REPL's Ctrl-C) is reset once the
+// interrupted statement has returned, and the session goes on.
 type canceler struct {
 	efd   int
-	ch    chan struct{}
-	once  sync.Once
 	fired atomic.Bool
+	mu    sync.Mutex // guards everything below, and fire against reset
+	ch    chan struct{}
 	err   *StopError
-	mu    sync.Mutex
-	hook  func() // undoes a blocking open(2) of a FIFO
+	hooks []func() // undo a blocking call: a FIFO open, a SysV wait
 }
 
 func newCanceler() (*canceler, error) {
@@ -50,30 +54,71 @@ func newCanceler() (*canceler, error) {
 }
 
 // fire cancels the current and every later blocking call. The first
-// reason wins.
+// reason wins, except that a stop overrides an interrupt.
 func (c *canceler) fire(reason *StopError) {
-	c.once.Do(func() {
-		c.err = reason
-		c.fired.Store(true)
-		close(c.ch)
-		_ = ipc.EventfdSignal(c.efd)
-		c.mu.Lock()
-		if c.hook != nil {
-			c.hook()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fired.Load() {
+		if c.err.Interrupted && !reason.Interrupted {
+			c.err = reason
 		}
-		c.mu.Unlock()
-	})
+		return
+	}
+	c.err = reason
+	c.fired.Store(true)
+	close(c.ch)
+	_ = ipc.EventfdSignal(c.efd)
+	for _, h := range c.hooks {
+		h()
+	}
 }
 
-func (c *canceler) setHook(f func()) {
+// reset re-arms the canceler after an interrupt; after a stop it does
+// nothing. Only the main goroutine calls it, between statements.
+func (c *canceler) reset() {
 	c.mu.Lock()
-	c.hook = f
-	c.mu.Unlock()
-	if f != nil && c.fired.Load() {
-		c.mu.Lock()
-		f()
-		c.mu.Unlock()
+	defer c.mu.Unlock()
+	if !c.fired.Load() || !c.err.Interrupted {
+		return
 	}
+	_ = ipc.EventfdDrain(c.efd)
+	c.ch = make(chan struct{})
+	c.err = nil
+	c.fired.Store(false)
+}
+
+// addHook registers f to run when the canceler fires (at once, if it
+// already has) and returns the function that unregisters it.
+func (c *canceler) addHook(f func()) (remove func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hooks = append(c.hooks, f)
+	if c.fired.Load() {
+		f()
+	}
+	i := len(c.hooks) - 1
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.hooks[i] = func() {}
+		if i == len(c.hooks)-1 {
+			c.hooks = c.hooks[:0]
+		}
+	}
+}
+
+// current returns the channel that closes when the canceler fires.
+func (c *canceler) current() chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ch
+}
+
+// stopErr returns why the canceler fired.
+func (c *canceler) stopErr() *StopError {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
 }
 
 // Cancel stops the run: the blocked statement returns, clean-up runs, and
@@ -84,10 +129,19 @@ func (r *Runner) Cancel(code int, report string) {
 	}
 }
 
+// Interrupt stops the statement the main process is running (blocked or
+// looping) and returns it from Run as a *StopError with Interrupted set;
+// the session goes on with the next Run. This is the REPL's Ctrl-C.
+func (r *Runner) Interrupt() {
+	if r.cancel != nil {
+		r.cancel.fire(&StopError{Code: 130, Report: "interrupted", Interrupted: true})
+	}
+}
+
 // stopped returns the stop error once the run was cancelled.
 func (p *Proc) stopped() error {
 	if c := p.run.cancel; c != nil && c.fired.Load() {
-		return c.err
+		return c.stopErr()
 	}
 	return nil
 }
@@ -104,10 +158,7 @@ func (p *Proc) waitFD(fd int, events int16) error {
 		return err
 	}
 	if fds[1].Revents != 0 {
-		// The eventfd says fire ran; its channel, closed after c.err was
-		// set, is what orders the read of c.err after that write.
-		<-c.ch
-		return c.err
+		return p.cut(c)
 	}
 	return nil
 }
@@ -122,8 +173,8 @@ func (p *Proc) waitChan(ch chan struct{}) error {
 	select {
 	case <-ch:
 		return nil
-	case <-c.ch:
-		return c.err
+	case <-c.current():
+		return p.cut(c)
 	}
 }
 
@@ -140,18 +191,32 @@ func (p *Proc) pause(d time.Duration) error {
 			ts = rem
 		}
 	}
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
-	case <-time.After(d):
+	case <-t.C:
 		return nil
-	case <-c.ch:
-		return c.err
+	case <-c.current():
+		return p.cut(c)
 	}
+}
+
+// cut is the error of a blocking call the canceler stopped. An interrupt
+// names the statement it cut short, for the REPL to say what it cancelled.
+func (p *Proc) cut(c *canceler) error {
+	e := c.stopErr()
+	if e == nil || !e.Interrupted || p.curStmt == "" {
+		return e
+	}
+	at := p.curPos
+	return &StopError{Code: e.Code, Interrupted: true, Report: fmt.Sprintf("cancelled %s at %s:%d:%d", p.curStmt, at.Filename, at.Line, at.Column)}
 }
 
 // enter and leave bracket a blocking call on the board: the stall
 // detector sees the process blocked at this statement. Plain stores into
 // shared memory, no system call.
 func (p *Proc) enter(pos lang.Pos, stmt string) {
+	p.curStmt, p.curPos = stmt, pos
 	s := p.boardSlot()
 	if s == nil {
 		return

@@ -330,6 +330,7 @@ func execSleep(p *Proc, c *command) (Value, error) {
 	if d.K != KInt || d.I < 0 {
 		return Value{}, errorf(c.pos, "sleep: expected a duration such as 10ms, found %s", d.quote(false))
 	}
+	p.curStmt, p.curPos = c.src, c.pos // what an interrupt cancels
 	if err := p.pause(time.Duration(d.I)); err != nil {
 		return Value{}, err
 	}

@@ -271,7 +271,12 @@ func (c *compiler) ifStmt(n *lang.If) stmtFn {
 }
 
 // loopBody runs one round of a loop body and says whether the loop goes on.
+// A loop that never blocks can still be stopped (Ctrl-C in the REPL, a
+// signal): each round looks at the canceler, one atomic load.
 func loopBody(p *Proc, body []stmtFn) (bool, error) {
+	if c := p.run.cancel; c != nil && c.fired.Load() {
+		return false, c.stopErr()
+	}
 	for _, s := range body {
 		if err := s(p); err != nil {
 			switch err {

@@ -229,7 +229,7 @@ func execPopen(p *Proc, c *command) (Value, error) {
 		_ = ipc.Close(ours)
 		return Value{}, err
 	}
-	fh := &fdHandle{name: name, fd: ours, popen: h}
+	fh := &fdHandle{name: name, fd: ours, popen: h, pollable: true}
 	p.addHandle(fh)
 	c.bind(p, fh)
 	return handleV(fh), nil

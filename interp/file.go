@@ -68,7 +68,10 @@ func execOpen(p *Proc, c *command) (Value, error) {
 		}
 		return Value{}, p.fail(c, phase, err, hint)
 	}
-	h := &fdHandle{name: c.boundName(), fd: fd, nonblock: flags&unix.O_NONBLOCK != 0}
+	h := &fdHandle{name: c.boundName(), fd: fd, nonblock: flags&unix.O_NONBLOCK != 0, pollable: true}
+	if st, err := ipc.Fstat(fd); err == nil && (st.Type == "file" || st.Type == "dir" || st.Type == "blk") {
+		h.pollable = false // never waits; poll would only add a system call
+	}
 	p.addHandle(h)
 	c.bind(p, h)
 	if phase == PhaseConsume {
@@ -94,19 +97,19 @@ func (p *Proc) open(c *command, path string, flags int, mode uint32) (int, error
 	if flags&(unix.O_WRONLY|unix.O_RDWR) != 0 {
 		other = unix.O_RDONLY | unix.O_NONBLOCK
 	}
-	cn.setHook(func() {
+	remove := cn.addHook(func() {
 		if st, err := ipc.Stat(path); err == nil && st.Type == "fifo" {
 			partner, _ = ipc.Open(path, other, 0)
 		}
 	})
 	if err := p.stopped(); err != nil {
-		cn.setHook(nil)
+		remove()
 		return -1, err
 	}
 	p.enter(c.pos, c.src)
 	fd, err := ipc.Open(path, flags, mode)
 	p.leave()
-	cn.setHook(nil)
+	remove() // after this, the hook cannot run: partner is ours to read
 	if partner >= 0 {
 		_ = ipc.Close(partner)
 	}

@@ -21,6 +21,12 @@ type fdHandle struct {
 	closedAt lang.Pos
 	nonblock bool        // opened non-blocking: a read or write never waits
 	popen    *procHandle // the command behind a popen pipe
+	// pollable: a pipe, FIFO, socket or device, where a read or write can
+	// wait for another process (a regular file never does).
+	pollable bool
+	// noNowait: the kernel refused RWF_NOWAIT on this fd (a FIFO), so a
+	// cancellable write goes in PIPE_BUF pieces after poll instead.
+	noNowait bool
 }
 
 func (h *fdHandle) Name() string    { return h.name }
@@ -116,7 +122,7 @@ func execPipe(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, PhaseOnce, err, "")
 	}
 	name := c.boundName()
-	h := &pipeHandle{name: name, r: &fdHandle{name: name + ".r", fd: r, nonblock: nb}, w: &fdHandle{name: name + ".w", fd: w, nonblock: nb}}
+	h := &pipeHandle{name: name, r: &fdHandle{name: name + ".r", fd: r, nonblock: nb, pollable: true}, w: &fdHandle{name: name + ".w", fd: w, nonblock: nb, pollable: true}}
 	p.addHandle(h.r)
 	p.addHandle(h.w)
 	c.bind(p, h)
@@ -151,14 +157,12 @@ func execWrite(p *Proc, c *command) (Value, error) {
 		return Value{}, err
 	}
 	p.publish(c)
-	if !h.nonblock {
-		if err := p.waitFD(h.fd, unix.POLLOUT); err != nil {
-			return Value{}, err
-		}
-	}
 	p.enter(c.pos, c.src)
-	n, err := ipc.Write(h.fd, unsafeBytes(data))
+	n, err := p.writeFD(h, unsafeBytes(data))
 	p.leave()
+	if _, stop := err.(*StopError); stop {
+		return Value{}, err
+	}
 	if err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, writeHint(err, h))
 	}
@@ -233,13 +237,84 @@ type reader struct {
 	h *fdHandle
 }
 
-func (r reader) read(buf []byte) (int, error) {
-	if !r.h.nonblock {
-		if err := r.p.waitFD(r.h.fd, unix.POLLIN); err != nil {
+func (r reader) read(buf []byte) (int, error) { return r.p.readFD(r.h, buf) }
+
+// cancellable says whether a read or write on h must be able to stop when
+// the run is cancelled: in the main process (children are killed
+// instead), on an fd where the call could wait for another process.
+func (p *Proc) cancellable(h *fdHandle) bool {
+	return p.run.cancel != nil && h.pollable && !h.nonblock
+}
+
+// readFD is one read(2) that a stop can interrupt: poll the fd together
+// with the canceler's eventfd, then read without waiting. A read(2) on a
+// pipe is restarted after signals, so once inside it nothing could stop it.
+func (p *Proc) readFD(h *fdHandle, buf []byte) (int, error) {
+	if !p.cancellable(h) {
+		return ipc.Read(h.fd, buf)
+	}
+	for {
+		if err := p.waitFD(h.fd, unix.POLLIN); err != nil {
 			return 0, err
 		}
+		if h.noNowait {
+			return ipc.Read(h.fd, buf)
+		}
+		n, err := ipc.ReadNowait(h.fd, buf)
+		switch err {
+		case unix.EAGAIN: // another reader took the bytes first
+			continue
+		case unix.EOPNOTSUPP:
+			h.noNowait = true
+			return ipc.Read(h.fd, buf)
+		}
+		return n, err
 	}
-	return ipc.Read(r.h.fd, buf)
+}
+
+// writeFD writes all of data as a blocking write(2) would, and can be
+// stopped while the pipe is full. It first writes what fits without
+// waiting (usually everything, in one system call), then waits for room.
+// As with write(2), bytes written before an error count: the caller sees
+// a short write, and the next write gets the error.
+func (p *Proc) writeFD(h *fdHandle, data []byte) (int, error) {
+	if !p.cancellable(h) {
+		return ipc.Write(h.fd, data)
+	}
+	done := 0
+	for {
+		var n int
+		var err error
+		if h.noNowait {
+			if err := p.waitFD(h.fd, unix.POLLOUT); err != nil {
+				return done, err
+			}
+			// POLLOUT on a pipe means a free page: PIPE_BUF bytes go in
+			// without waiting, and stay atomic.
+			n, err = ipc.Write(h.fd, data[done:min(len(data), done+pipeBuf)])
+		} else {
+			n, err = ipc.WriteNowait(h.fd, data[done:])
+			if err == unix.EOPNOTSUPP {
+				h.noNowait = true
+				continue
+			}
+		}
+		done += n
+		switch {
+		case err == unix.EAGAIN || err == nil && done < len(data):
+			if !h.noNowait {
+				if err := p.waitFD(h.fd, unix.POLLOUT); err != nil {
+					return done, err
+				}
+			}
+		case err != nil && done > 0:
+			return done, nil
+		case err != nil:
+			return 0, err
+		default:
+			return done, nil
+		}
+	}
 }
 
 // once is one read(2) of up to n bytes. Huge n is not allocated up front:

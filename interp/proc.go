@@ -53,7 +53,7 @@ func (h *procHandle) wire(*wireEncoder) wireHandle {
 }
 
 func (h *fdHandle) wire(*wireEncoder) wireHandle {
-	return wireHandle{Kind: "fd", Name: h.name, FD: h.fd, Closed: h.closed}
+	return wireHandle{Kind: "fd", Name: h.name, FD: h.fd, Closed: h.closed, Nonblock: h.nonblock, Pollable: h.pollable}
 }
 
 func (h *pipeHandle) wire(e *wireEncoder) wireHandle {

@@ -111,6 +111,10 @@ func (r *Runner) Run(prog *lang.Program) error {
 	}
 	r.main.grow()
 	err = r.main.runBlock(code)
+	var stop *StopError
+	if errors.As(err, &stop) && stop.Interrupted {
+		r.cancel.reset() // Ctrl-C stopped this entry, not the session
+	}
 	switch {
 	case errors.Is(err, errBreak), errors.Is(err, errContinue):
 		return nil // compile rejects them outside loops; a REPL line cannot leak one
@@ -215,6 +219,8 @@ type Proc struct {
 	slot     int           // on the board
 	lastStmt string        // what the board slot holds, to skip copies
 	lastFile string
+	curStmt  string   // the statement of the blocking call in progress
+	curPos   lang.Pos // (or of the last one), for an interrupt's report
 }
 
 func newProc(name string, run *Runner, em *emitter) *Proc {

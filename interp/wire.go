@@ -54,11 +54,14 @@ type wireHandle struct {
 	Name   string `json:"name"`
 	FD     int    `json:"fd,omitempty"`
 	Closed bool   `json:"closed,omitempty"`
-	R      int    `json:"r,omitempty"` // pipe ends: indexes into Handles
-	W      int    `json:"w,omitempty"`
-	Pid    int    `json:"pid,omitempty"`
-	Slot   int    `json:"slot,omitempty"`
-	Exec   bool   `json:"exec,omitempty"`
+	// Nonblock and Pollable are an fd's fdHandle fields of the same names.
+	Nonblock bool `json:"nonblock,omitempty"`
+	Pollable bool `json:"pollable,omitempty"`
+	R        int  `json:"r,omitempty"` // pipe ends: indexes into Handles
+	W        int  `json:"w,omitempty"`
+	Pid      int  `json:"pid,omitempty"`
+	Slot     int  `json:"slot,omitempty"`
+	Exec     bool `json:"exec,omitempty"`
 }
 
 // crosser is implemented by every handle kind that a child can inherit.
@@ -113,7 +116,7 @@ var handleDecoders map[string]func(w wireHandle, d *wireDecoder) Handle
 func init() {
 	handleDecoders = map[string]func(w wireHandle, d *wireDecoder) Handle{
 		"fd": func(w wireHandle, d *wireDecoder) Handle {
-			return &fdHandle{name: w.Name, fd: w.FD, closed: w.Closed}
+			return &fdHandle{name: w.Name, fd: w.FD, closed: w.Closed, nonblock: w.Nonblock, pollable: w.Pollable}
 		},
 		"pipe": func(w wireHandle, d *wireDecoder) Handle {
 			return &pipeHandle{name: w.Name, r: d.handle(w.R).(*fdHandle), w: d.handle(w.W).(*fdHandle)}
