@@ -22,4 +22,8 @@
 //   - No knowledge of the language, no printing, no os.Exit and no global
 //     state: the package must be usable from tests and from any caller
 //     without side effects beyond the system call it was asked to make.
+//
+// The SysV message queue, semaphore and shared memory wrappers, mmap, and
+// the Interrupter that cancels blocking SysV calls are introduced at the top
+// of sysv.go.
 package ipc
