@@ -180,3 +180,22 @@ func setCstr(dst []byte, s string) {
 	n := copy(dst[:len(dst)-1], s)
 	dst[n] = 0
 }
+
+// nameOf is the name of the run's process with pid, for showing the pids
+// the kernel reports (lspid, sem getpid) as names: "" if it is not one.
+func (b *board) nameOf(pid int) string {
+	if b == nil || b.mem == nil {
+		return ""
+	}
+	b.lock() // names are written under the lock
+	defer b.unlock()
+	n := int(atomic.LoadUint32(&b.header().next))
+	name := ""
+	for i := 0; i < n; i++ {
+		s := b.slot(i)
+		if atomic.LoadInt32(&s.pid) == int32(pid) {
+			name = cstr(s.name[:]) // the latest holder of a reused pid wins
+		}
+	}
+	return name
+}

@@ -42,7 +42,10 @@ type canceler struct {
 	mu    sync.Mutex // guards everything below, and fire against reset
 	ch    chan struct{}
 	err   *StopError
-	hooks []func() // undo a blocking call: a FIFO open, a SysV wait
+	hooks []func() // undo a blocking call: a FIFO open
+	// intr interrupts main's SysV calls (msgsnd, msgrcv, semop), which
+	// have no fd to poll: it signals the thread blocked in one.
+	intr *ipc.Interrupter
 }
 
 func newCanceler() (*canceler, error) {
@@ -50,7 +53,7 @@ func newCanceler() (*canceler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &canceler{efd: efd, ch: make(chan struct{})}, nil
+	return &canceler{efd: efd, ch: make(chan struct{}), intr: ipc.NewInterrupter()}, nil
 }
 
 // fire cancels the current and every later blocking call. The first
@@ -71,6 +74,7 @@ func (c *canceler) fire(reason *StopError) {
 	for _, h := range c.hooks {
 		h()
 	}
+	c.intr.Fire()
 }
 
 // reset re-arms the canceler after an interrupt; after a stop it does
@@ -82,6 +86,7 @@ func (c *canceler) reset() {
 		return
 	}
 	_ = ipc.EventfdDrain(c.efd)
+	c.intr.Reset()
 	c.ch = make(chan struct{})
 	c.err = nil
 	c.fired.Store(false)
@@ -144,6 +149,23 @@ func (p *Proc) stopped() error {
 		return c.stopErr()
 	}
 	return nil
+}
+
+// intr is the Interrupter for this process's SysV calls: main's canceler
+// fires it; children have none (a stopped run kills them).
+func (p *Proc) intr() *ipc.Interrupter {
+	if c := p.run.cancel; c != nil {
+		return c.intr
+	}
+	return nil
+}
+
+// sysvStop turns an interrupted SysV call into the run's stop error.
+func (p *Proc) sysvStop() error {
+	if c := p.run.cancel; c != nil && c.fired.Load() {
+		return p.cut(c)
+	}
+	return &StopError{Code: 130, Report: "interrupted"}
 }
 
 // waitFD waits until fd is ready for events, or the run is stopped. Only

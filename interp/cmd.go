@@ -64,6 +64,14 @@ func init() {
 		"seek": execSeek, "pipesize": execPipesize, "fds": execFds,
 		"mkfifo": execMkfifo, "mknod": execMknod, "open": execOpen, "unlink": execUnlink, "stat": execStat,
 		"wait": execWait, "kill": execKill, "popen": execPopen, "pclose": execPclose,
+		"msgget": execMsgget, "send": execSend, "recv": execRecv, "msgctl": execMsgctl,
+		"shmget": execShmget, "attach": execAttach, "detach": execDetach, "shmctl": execShmctl,
+		"semget": execSemget, "semctl": execSemctl,
+		"sem p": execSemOp, "sem v": execSemOp, "sem z": execSemOp, "sem op": execSemOp,
+		"sem set": execSemCtl, "sem setall": execSemCtl, "sem get": execSemCtl, "sem getall": execSemCtl,
+		"sem getncnt": execSemCtl, "sem getzcnt": execSemCtl, "sem getpid": execSemCtl,
+		"mmap": execMmap, "msync": execMsync, "munmap": execMunmap,
+		"ipcs": execIpcs, "ipcrm": execIpcrm,
 	}
 }
 

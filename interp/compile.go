@@ -208,7 +208,7 @@ func (c *compiler) stmt(s *lang.Stmt) stmtFn {
 	case s.Quiet != nil:
 		return c.quietStmt(s.Quiet)
 	case s.Atomic != nil:
-		return notYet(s.Pos, "atomic")
+		return c.viewAssign(s.Pos, s.Atomic.Target, "+=", c.expr(s.Atomic.Value), true, c.source(s.Pos, s.Atomic.Value.EndPos))
 	case s.Spawn != nil:
 		return c.spawnStmt(s.Spawn)
 	case s.Cmd != nil:
@@ -363,17 +363,25 @@ func (c *compiler) assignStmt(a *lang.Assign) stmtFn {
 	if name, ok := lang.IdentOf(a.Target); ok {
 		return c.assign(a.Pos, c.syms.slots[name], a.Op, a.Value)
 	}
-	// A field or index target is a memory view: attachments and mappings
-	// arrive with shared memory.
-	target := c.expr(targetBase(a.Target))
-	pos := a.Pos
-	return func(p *Proc) error {
-		v, err := target(p)
-		if err != nil {
-			return err
-		}
-		return errorf(pos, "cannot assign into %s: only memory views of attachments and mappings take assignments", v.typeName())
+	// A field or index target is a memory view of an attachment or mapping.
+	value := c.valueExpr(a.Value)
+	if value == nil {
+		return nil
 	}
+	return c.viewAssign(a.Pos, a.Target, a.Op, value, false, c.source(a.Pos, a.Value.EndPos))
+}
+
+// valueExpr compiles the right-hand side of `=`: an expression, or a
+// statement with a value (`let m = recv q`).
+func (c *compiler) valueExpr(val *lang.Value) exprFn {
+	if val.Cmd != nil {
+		cmd := c.command(val.Cmd)
+		if cmd == nil {
+			return nil
+		}
+		return func(p *Proc) (Value, error) { return cmd.run(p, cmd) }
+	}
+	return c.expr(val.Head)
 }
 
 // targetBase is the name a view target starts from.
@@ -464,7 +472,7 @@ func (c *compiler) tryStmt(s *lang.Stmt, w *lang.Wrap) stmtFn {
 				if stmt == "" {
 					stmt = text
 				}
-				p.emit(EvCall, PhaseOnce, e.Pos, stmt, "error: "+e.Msg)
+				p.emit(EvCall, PhaseOnce, e.Pos, stmt, errResult(e))
 			}
 			return nil
 		}

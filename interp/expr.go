@@ -463,8 +463,15 @@ func (c *compiler) postfix(n *lang.Postfix) exprFn {
 }
 
 func (c *compiler) postOps(f exprFn, ops []*lang.PostOp) exprFn {
-	for _, op := range ops {
+	for k := 0; k < len(ops); k++ {
+		op := ops[k]
 		base, pos := f, op.Pos
+		if t, ok := elemTypes[deref(op.Field)]; ok && k+1 < len(ops) && ops[k+1].Index != nil && !ops[k+1].Index.Slice && ops[k+1].Index.Lo != nil {
+			// a.i64[0]: one step, no view value in between.
+			f = c.elemRead(base, t, c.expr(ops[k+1].Index.Lo), pos)
+			k++
+			continue
+		}
 		switch {
 		case op.Field != nil:
 			name := *op.Field
@@ -543,7 +550,30 @@ type fielder interface {
 	field(name string) (Value, bool)
 }
 
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 func index(pos lang.Pos, v, i Value) (Value, error) {
+	if v.K == KHandle {
+		switch h := v.R.(type) {
+		case *semHandle:
+			return h.at(pos, i)
+		case *memHandle:
+			m, err := memOf(pos, v, h.name+"[..]")
+			if err != nil {
+				return Value{}, err
+			}
+			off, err := m.elemOffset(pos, elemTypes["u8"], i)
+			if err != nil {
+				return Value{}, err
+			}
+			return strV(string(m.mem[off : off+1])), nil
+		}
+	}
 	if i.K != KInt {
 		return Value{}, errorf(pos, "index must be an int, found %s", i.typeName())
 	}
@@ -571,6 +601,15 @@ func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
 		n = int64(len(v.text(false)))
 	case KList:
 		n = int64(len(v.R.(*List).Items))
+	case KHandle:
+		if _, ok := v.R.(*memHandle); ok {
+			h, err := memOf(pos, v, "[lo:hi]")
+			if err != nil {
+				return Value{}, err
+			}
+			return memSlice(p, pos, h, lo, hi)
+		}
+		return Value{}, errorf(pos, "cannot slice a %s", v.typeName())
 	default:
 		return Value{}, errorf(pos, "cannot slice a %s", v.typeName())
 	}

@@ -22,7 +22,20 @@ func TestMain(m *testing.M) {
 		fd, _ := strconv.Atoi(os.Args[2])
 		os.Exit(RunChild(fd, os.Stderr))
 	}
-	os.Exit(m.Run())
+	// Journals of this test run go to a directory of its own, which must
+	// be empty at the end: every run removed what it recorded.
+	dir, err := os.MkdirTemp("", "interp-journals-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("IPCSH_JOURNAL_DIR", dir)
+	code := m.Run()
+	if left, _ := os.ReadDir(dir); len(left) > 0 && code == 0 {
+		println("interp: runs left journals behind in", dir)
+		code = 1
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 func run(t *testing.T, src string, args ...string) (string, error) {
@@ -293,7 +306,12 @@ func TestRuntimeErrors(t *testing.T) {
 		{`pipe p; close p.w; close p.w`, `t.ipc:1:20: close p.w: EBADF (bad file descriptor): p.w was closed at t.ipc:1:9`},
 		{`let x = 1; expect x == 2, "x must be 2"`, `t.ipc:1:12: expect failed: x must be 2: x == 2 (left 1, right 2)`},
 		{`expect "a" + "b" == "ac"`, `t.ipc:1:1: expect failed: "a" + "b" == "ac" (left "ab", right "ac")`},
-		{`msgget q key=private create`, `t.ipc:1:1: msgget is not available yet`},
+		{`msgget q key=private excl`, `t.ipc:1:1: msgget: excl only makes sense with create`},
+		{`shmget s key=private size=16; attach a s; print a.i64[2]`, `t.ipc:1:50: a.i64[2]: index out of range (16 bytes hold 2 i64 elements)`},
+		{`shmget s key=private size=16; attach a s rdonly; a[0:1] = "x"`, `t.ipc:1:50: a[0:1] = "x": EACCES (permission denied): a is attached rdonly: it can be read, not written`},
+		{`shmget s key=private size=16; attach a s; detach a; print a[0:1]`, `t.ipc:1:60: [lo:hi]: a was detached at t.ipc:1:43: its memory is gone`},
+		{`shmget s key=private size=16; attach a s; a.u8[0] = 256`, `t.ipc:1:43: a.u8[0] = 256: 256 does not fit in u8 (0 to 255)`},
+		{`semget s key=private nsems=2; sem p s[2]`, `t.ipc:1:38: s has 2 semaphores: index 2 is out of range`},
 		{`if x == 1 { }; let x = 1`, `t.ipc:1:4: x is not set yet`},
 		{`print "a" - 1`, `t.ipc:1:11: cannot compute string - int: both sides must be ints`},
 		{`if "a" == 1 { }`, `t.ipc:1:4: cannot compare string == int`},

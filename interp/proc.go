@@ -56,6 +56,31 @@ func (h *fdHandle) wire(*wireEncoder) wireHandle {
 	return wireHandle{Kind: "fd", Name: h.name, FD: h.fd, Closed: h.closed, Nonblock: h.nonblock, Pollable: h.pollable}
 }
 
+func (o *sysvObj) wire(*wireEncoder) wireHandle {
+	return wireHandle{Kind: "sysv", Name: o.name, Sysv: string(o.kind), ID: o.id, Key: o.key}
+}
+
+func (h *segHandle) wire(e *wireEncoder) wireHandle {
+	w := h.sysvObj.wire(e)
+	w.Size = h.size
+	return w
+}
+
+func (h *semHandle) wire(e *wireEncoder) wireHandle {
+	w := h.sysvObj.wire(e)
+	w.Size = h.nsems
+	return w
+}
+
+func (h *memHandle) wire(e *wireEncoder) wireHandle {
+	w := wireHandle{Kind: "mem", Name: h.name, Sysv: h.kind, ID: h.shmid, FD: h.fd, Size: len(h.mem),
+		Addr: uint64(h.addr()), Rdonly: h.rdonly, Private: h.private, Path: h.path, Gone: h.gone, Seg: -1}
+	if h.seg != nil {
+		w.Seg = e.handle(h.seg)
+	}
+	return w
+}
+
 func (h *pipeHandle) wire(e *wireEncoder) wireHandle {
 	return wireHandle{Kind: "pipe", Name: h.name, R: e.handle(h.r), W: e.handle(h.w)}
 }
@@ -123,6 +148,11 @@ func (p *Proc) inheritFiles(extra ...int) []uintptr {
 	for _, h := range p.handles {
 		if !h.closed {
 			top = max(top, h.fd)
+		}
+	}
+	for _, h := range p.mems {
+		if h.fd >= 0 {
+			extra = append(extra, h.fd) // a child maps the same file again
 		}
 	}
 	for _, fd := range extra {
@@ -241,6 +271,7 @@ func (p *Proc) startRecord(name, src string, base lang.Pos, si int) *startRecord
 		Names: p.syms.names, Values: vals, Handles: enc.handles,
 		Errname: p.errName, Quiet: p.quiet, Verbose: r.cfg.Verbose, Args: r.cfg.Args,
 		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.pgid,
+		Journal: r.journalPath(),
 	}
 }
 
@@ -264,7 +295,8 @@ func RunChild(startFD int, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ipcsh: child %s: board: %v\n", rec.Name, err)
 		return 1
 	}
-	r := &Runner{cfg: Config{Stdout: io.Discard, Args: rec.Args, Verbose: rec.Verbose}, evW: rec.EventFD, board: b, pgid: rec.Pgid, child: true, tmpDir: rec.Tmp}
+	r := &Runner{cfg: Config{Stdout: io.Discard, Args: rec.Args, Verbose: rec.Verbose}, evW: rec.EventFD, board: b, pgid: rec.Pgid, child: true, tmpDir: rec.Tmp,
+		journal: &journal{path: rec.Journal, fd: -1, child: true}}
 	p := newProc(rec.Name, r, newEmitter(rec.EventFD))
 	r.main = p
 	p.slot, p.quiet, p.errName = rec.Slot, rec.Quiet, rec.Errname
@@ -285,6 +317,14 @@ func RunChild(startFD int, stderr io.Writer) int {
 	}
 	for i, w := range rec.Values {
 		p.slots[i] = dec.value(w)
+	}
+	p.mems = dec.mems
+	if len(dec.errs) > 0 {
+		for _, err := range dec.errs {
+			fmt.Fprintf(stderr, "ipcsh: child %s: %v\n", rec.Name, err)
+		}
+		p.closeAll()
+		return 1
 	}
 	prog, err := lang.ParseAt(rec.Src, rec.Base)
 	if err == nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +54,10 @@ type Runner struct {
 
 	mu     sync.Mutex // tmpDir is read by Abort from a signal goroutine
 	tmpDir string
+
+	// journal records the SysV objects the run creates, in any of its
+	// processes, so that they are removed at its end (journal.go).
+	journal *journal
 }
 
 // New starts a session: the event pipe and its supervisor.
@@ -73,7 +79,7 @@ func New(cfg Config) (*Runner, error) {
 		b.close()
 		return nil, fmt.Errorf("event pipe: %w", err)
 	}
-	run := &Runner{cfg: cfg, evW: w, board: b, cancel: cancel, stopWatch: make(chan struct{})}
+	run := &Runner{cfg: cfg, evW: w, board: b, cancel: cancel, stopWatch: make(chan struct{}), journal: newJournal("")}
 	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, tmp: run.tmpPath}
 	tr := newTracer(cfg.Trace)
 	run.sup = startSupervisor(r, func(e *Event) {
@@ -110,7 +116,7 @@ func (r *Runner) Run(prog *lang.Program) error {
 		return err
 	}
 	r.main.grow()
-	err = r.main.runBlock(code)
+	err = r.main.runGuarded(code)
 	var stop *StopError
 	if errors.As(err, &stop) && stop.Interrupted {
 		r.cancel.reset() // Ctrl-C stopped this entry, not the session
@@ -120,6 +126,25 @@ func (r *Runner) Run(prog *lang.Program) error {
 		return nil // compile rejects them outside loops; a REPL line cannot leak one
 	}
 	return err
+}
+
+// runGuarded runs code with faults turned into errors. Every memory view
+// is checked before it is touched, so a fault means the memory went away
+// behind the script's back (a mapped file truncated by another process:
+// SIGBUS); it must still end as an error with clean-up, not a crash.
+func (p *Proc) runGuarded(code []stmtFn) (err error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			re, ok := r.(runtime.Error)
+			if !ok || !strings.Contains(re.Error(), "fault") {
+				panic(r)
+			}
+			err = errorf(p.faultAt, "memory fault in a view (%v): was the file behind a mapping truncated?", re)
+		}
+	}()
+	return p.runBlock(code)
 }
 
 // Sync waits until every event emitted so far has been printed.
@@ -151,6 +176,10 @@ func (r *Runner) Close() error {
 	}
 	r.reapAll()
 	r.main.closeAll()
+	var jerr error
+	if !r.child {
+		jerr = r.journal.finish()
+	}
 	_ = ipc.Close(r.evW)
 	<-r.sup.done
 	_ = ipc.Close(r.sup.rfd)
@@ -161,7 +190,7 @@ func (r *Runner) Close() error {
 	if r.nullFD > 0 {
 		_ = ipc.Close(r.nullFD)
 	}
-	return r.removeTmp()
+	return errors.Join(jerr, r.removeTmp())
 }
 
 // Abort removes what a session leaves on disk when it is stopped by a
@@ -170,6 +199,7 @@ func (r *Runner) Abort() {
 	if r.pgid > 0 {
 		_ = unix.Kill(-r.pgid, unix.SIGKILL)
 	}
+	_ = r.journal.finish()
 	_ = r.removeTmp()
 }
 
@@ -200,6 +230,11 @@ func (r *Runner) tmp() (string, error) {
 		if err != nil {
 			return "", err
 		}
+		// Recorded first, so that `ipcsh clean` removes it after a SIGKILL.
+		if err := r.journal.tmpdir(d); err != nil {
+			_ = os.Remove(d)
+			return "", fmt.Errorf("recording tmp for clean-up: %w", err)
+		}
 		r.tmpDir = d
 	}
 	return r.tmpDir, nil
@@ -221,6 +256,12 @@ type Proc struct {
 	lastFile string
 	curStmt  string   // the statement of the blocking call in progress
 	curPos   lang.Pos // (or of the last one), for an interrupt's report
+	faultAt  lang.Pos // the memory view being accessed, for a fault's report
+
+	sysv   []*sysvObj   // SysV objects this process opened or created
+	mems   []*memHandle // attachments and mappings
+	msgBuf []byte       // recv's buffer, reused
+	semOps []ipc.Sembuf // semop's operations, reused
 }
 
 func newProc(name string, run *Runner, em *emitter) *Proc {
@@ -248,6 +289,7 @@ func (p *Proc) runBlock(code []stmtFn) error {
 }
 
 func (p *Proc) closeAll() {
+	p.closeMems()
 	for _, h := range p.handles {
 		if !h.closed {
 			_ = ipc.Close(h.fd)

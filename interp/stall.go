@@ -91,18 +91,26 @@ func (r *Runner) watch(stall time.Duration) {
 			rows = append(rows, stallRow{name, where, time.Duration(now - since)})
 		}
 		if live > 0 && stalled {
-			r.Cancel(3, stallReport(stall, rows))
+			r.Cancel(3, stallReport(stall, rows, r.cfg.Verbose))
 			return
 		}
 	}
 }
 
-func stallReport(stall time.Duration, rows []stallRow) string {
+// stallReport names where each process is blocked and for how long. Like
+// the transcript, it shows exact times only with -v: otherwise the time is
+// cut down to a whole number of stall periods ("at least 300ms"), which is
+// what a deadlock looks like every time, so its report can be golden.
+func stallReport(stall time.Duration, rows []stallRow, verbose bool) string {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].name == "main" && rows[j].name != "main" })
 	var b strings.Builder
 	fmt.Fprintf(&b, "deadlock: every process is blocked and nothing has happened for %s:", stall)
 	for _, row := range rows {
-		fmt.Fprintf(&b, "\n  %s: %s (blocked %.1fs)", row.name, row.where, row.blocked.Seconds())
+		if verbose {
+			fmt.Fprintf(&b, "\n  %s: %s (blocked %.3fs)", row.name, row.where, row.blocked.Seconds())
+		} else {
+			fmt.Fprintf(&b, "\n  %s: %s (blocked at least %s)", row.name, row.where, row.blocked.Truncate(stall))
+		}
 	}
 	return b.String()
 }

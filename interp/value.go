@@ -49,6 +49,9 @@ type Record struct {
 	Values []Value
 	// Octal lists fields shown in octal (modes).
 	Octal map[string]bool
+	// Display shows a field as text instead of its value, except under -v:
+	// a pid as the name of the run's process that has it.
+	Display map[string]string
 }
 
 // Get returns a field by name.
@@ -128,10 +131,14 @@ func (v Value) text(verbose bool) string {
 	case KRecord:
 		return v.R.(*Record).render(verbose)
 	case KHandle:
+		name := v.R.(Handle).Name()
 		if verbose {
-			return v.R.(Handle).Verbose()
+			name = v.R.(Handle).Verbose()
 		}
-		return v.R.(Handle).Name()
+		if v.I > 0 { // one semaphore of a set: s[1]
+			name += "[" + strconv.FormatInt(v.I-1, 10) + "]"
+		}
+		return name
 	}
 	return "unset"
 }
@@ -179,8 +186,12 @@ func (r *Record) render(verbose bool) string {
 		b.WriteString(n)
 		b.WriteByte('=')
 		v := r.Values[i]
-		if r.Octal[n] && v.K == KInt {
+		if d, ok := r.Display[n]; ok && !verbose {
+			b.WriteString(d)
+		} else if r.Octal[n] && v.K == KInt {
 			b.WriteString(fmt.Sprintf("0%o", v.I))
+		} else if v.K == KStr && isWord(v.S) {
+			b.WriteString(v.S) // key=private, kind=msg: a word needs no quotes
 		} else {
 			b.WriteString(v.quote(verbose))
 		}
@@ -206,10 +217,25 @@ func equal(a, b Value) (bool, bool) {
 	case KStr:
 		return a.S == b.S, true
 	case KHandle:
-		return a.R == b.R, true
+		return a.R == b.R && a.I == b.I, true
 	case KMsg:
 		am, bm := a.R.(*Msg), b.R.(*Msg)
 		return *am == *bm, true
 	}
 	return false, false
+}
+
+// isWord says whether s can be shown without quotes in a record: letters,
+// digits and a few marks, nothing that could be mistaken for a separator.
+func isWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.:/+-,", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -29,6 +29,7 @@ type startRecord struct {
 	BoardFD int          `json:"boardfd"`
 	Slot    int          `json:"slot"`
 	Pgid    int          `json:"pgid"`
+	Journal string       `json:"journal"`
 }
 
 type wireValue struct {
@@ -42,9 +43,10 @@ type wireValue struct {
 }
 
 type wireRecord struct {
-	Names  []string    `json:"n"`
-	Values []wireValue `json:"v"`
-	Octal  []string    `json:"o,omitempty"`
+	Names   []string          `json:"n"`
+	Values  []wireValue       `json:"v"`
+	Octal   []string          `json:"o,omitempty"`
+	Display map[string]string `json:"d,omitempty"`
 }
 
 // wireHandle is one handle as it crosses into a child. Kind selects the
@@ -62,6 +64,19 @@ type wireHandle struct {
 	Pid      int  `json:"pid,omitempty"`
 	Slot     int  `json:"slot,omitempty"`
 	Exec     bool `json:"exec,omitempty"`
+	// SysV objects: the kind ("msg", "shm", "sem"), id and key, the size
+	// of a segment or set; and memory: the segment (an index into Handles)
+	// or mapped file, the address to attach or map at, and the protection.
+	Sysv    string `json:"sysv,omitempty"`
+	ID      int    `json:"id,omitempty"`
+	Key     int32  `json:"key,omitempty"`
+	Size    int    `json:"size,omitempty"`
+	Seg     int    `json:"seg,omitempty"`
+	Addr    uint64 `json:"addr,omitempty"`
+	Rdonly  bool   `json:"rdonly,omitempty"`
+	Private bool   `json:"private,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Gone    bool   `json:"gone,omitempty"`
 }
 
 // crosser is implemented by every handle kind that a child can inherit.
@@ -103,6 +118,7 @@ func (e *wireEncoder) value(v Value) wireValue {
 		for name := range r.Octal {
 			wr.Octal = append(wr.Octal, name)
 		}
+		wr.Display = r.Display
 		w.Rec = wr
 	case KHandle:
 		w.H = e.handle(v.R.(Handle))
@@ -121,6 +137,19 @@ func init() {
 		"pipe": func(w wireHandle, d *wireDecoder) Handle {
 			return &pipeHandle{name: w.Name, r: d.handle(w.R).(*fdHandle), w: d.handle(w.W).(*fdHandle)}
 		},
+		"sysv": func(w wireHandle, d *wireDecoder) Handle {
+			// The child uses the parent's object; removing it at the end
+			// of the run stays the journal's job, not the child's.
+			o := sysvObj{name: w.Name, kind: sysvKind(w.Sysv), id: w.ID, key: w.Key}
+			switch o.kind {
+			case kMsg:
+				return &queueHandle{o}
+			case kShm:
+				return &segHandle{sysvObj: o, size: w.Size}
+			}
+			return &semHandle{sysvObj: o, nsems: w.Size}
+		},
+		"mem": func(w wireHandle, d *wireDecoder) Handle { return d.memory(w) },
 		"proc": func(w wireHandle, d *wireDecoder) Handle {
 			// A sibling or parent: the child may signal it but not wait for it.
 			return &procHandle{name: w.Name, pid: w.Pid, slot: w.Slot, exec: w.Exec, foreign: true}
@@ -131,6 +160,10 @@ func init() {
 type wireDecoder struct {
 	wires []wireHandle
 	built []Handle
+	// mems are the attachments and mappings made again in the child;
+	// errs what could not be (a segment removed meanwhile).
+	mems []*memHandle
+	errs []error
 }
 
 func (d *wireDecoder) handle(i int) Handle {
@@ -164,6 +197,7 @@ func (d *wireDecoder) value(w wireValue) Value {
 		for _, n := range w.Rec.Octal {
 			r.Octal[n] = true
 		}
+		r.Display = w.Rec.Display
 		v.R = r
 	case KHandle:
 		v.R = d.handle(w.H)

@@ -32,6 +32,10 @@ const usage = `usage:
   ipcsh -c 'SOURCE' [ARGS...] run source text
   ipcsh                      read a script from stdin when it is not a terminal
   ipcsh check FILE...        parse only, report every syntax error
+  ipcsh test [PATH...]       run golden tests: NAME.ipc against NAME.golden
+                             (ipcsh test -h for its options)
+  ipcsh clean                remove the SysV objects and tmp directories of runs
+                             killed with SIGKILL (from their journals)
   ipcsh version              print the version
 
 options (before the script):
@@ -78,6 +82,8 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		switch argv[0] {
 		case "check":
 			return check(argv[1:], stdout, stderr)
+		case "test":
+			return testCmd(argv[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintln(stdout, "ipcsh", Version)
 			return exitOK
@@ -85,8 +91,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return exitOK
 		case "clean":
-			fmt.Fprintln(stderr, "ipcsh: clean is not available yet: SysV clean-up arrives with message queues, shared memory and semaphores")
-			return exitError
+			return clean(argv[1:], stdout, stderr)
 		}
 	}
 	var o options
@@ -263,4 +268,21 @@ func onSignals(r *interp.Runner) (stop func()) {
 		}
 	}()
 	return func() { signal.Stop(ch); close(done) }
+}
+
+// clean removes what killed runs left behind (interp.Clean).
+func clean(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "ipcsh: clean takes no arguments\n%s", usage)
+		return exitSyntax
+	}
+	n, err := interp.Clean(stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "ipcsh: clean: %v\n", err)
+		return exitError
+	}
+	if n == 0 {
+		fmt.Fprintln(stdout, "nothing to clean")
+	}
+	return exitOK
 }

@@ -1,0 +1,376 @@
+package interp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+	"ipcsh/lang"
+)
+
+// sysvIDs lists the SysV objects on the system, by kind and id.
+func sysvIDs(t *testing.T) map[string]bool {
+	t.Helper()
+	all, err := ipc.ListSysV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]bool{}
+	for _, o := range all {
+		m[fmt.Sprintf("%s:%d", o.Kind, o.ID)] = true
+	}
+	return m
+}
+
+// noNewObjects fails the test if the system has objects now that it did
+// not have in before.
+func noNewObjects(t *testing.T, before map[string]bool) {
+	t.Helper()
+	for k := range sysvIDs(t) {
+		if !before[k] {
+			t.Errorf("SysV object %s left behind", k)
+		}
+	}
+}
+
+func TestMessageQueueTranscript(t *testing.T) {
+	before := sysvIDs(t)
+	out, err := run(t, `msgget q key=private create
+send q "low" type=5
+send q "high" type=1
+send q "other" type=9
+let m = recv q type=-5
+expect m.type == 1 && m.text == "high"
+recv q type=9 except
+recv q
+try recv q nowait
+msgctl q stat
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := lines(
+		`main: msgget q key=private create -> created`,
+		`main: send q "low" type=5`,
+		`main: send q "high" type=1`,
+		`main: send q "other" type=9`,
+		`main: recv q type=-5 -> type=1 "high"`,
+		`main: recv q type=9 except -> type=5 "low"`,
+		`main: recv q -> type=9 "other"`,
+		`main: recv q nowait -> error ENOMSG (no message of desired type)`,
+		`main: msgctl q stat -> key=private mode=0600 qnum=0 cbytes=0 qbytes=16384 lspid=main lrpid=main`,
+	)
+	if out != want {
+		t.Errorf("transcript:\n%s\nwant:\n%s", out, want)
+	}
+	noNewObjects(t, before)
+}
+
+func TestMessageErrorsExplained(t *testing.T) {
+	before := sysvIDs(t)
+	for _, tc := range []struct{ src, want string }{
+		{`msgget q key=private; send q "x" type=0`, `send q "x" type=0: EINVAL (invalid argument): a message's type must be at least 1, found 0`},
+		{`msgget q key=private; send q "0123456789"; recv q max=4`, `recv q max=4: E2BIG (argument list too long): the message is longer than max=4 bytes (add noerror to truncate it)`},
+		{`msgget q key=private; recv q timeout=20ms`, `recv q timeout=20ms: EAGAIN (resource temporarily unavailable): no message came within 20ms`},
+		{`msgget q key=0x7ea1ea5e`, `msgget q key=0x7ea1ea5e: ENOENT (no such file or directory): no queue has key 0x7ea1ea5e (add create to make one)`},
+		{`msgget q key=private; msgctl q rmid; send q "x"`, `send q "x": EINVAL (invalid argument): q was removed by this process`},
+	} {
+		_, err := run(t, tc.src)
+		if err == nil || !strings.HasSuffix(err.Error(), tc.want) {
+			t.Errorf("%s:\n got %v\nwant …%s", tc.src, err, tc.want)
+		}
+	}
+	// noerror truncates instead.
+	out, err := run(t, `msgget q key=private; send q "0123456789"; recv q max=4 noerror`)
+	if err != nil || !strings.Contains(out, `-> type=1 "0123"`) {
+		t.Errorf("noerror: %v\n%s", err, out)
+	}
+	noNewObjects(t, before)
+}
+
+// TestRemovedWhileWaiting: EIDRM reaches a receiver when another process
+// removes the queue, and says so.
+func TestRemovedWhileWaiting(t *testing.T) {
+	before := sysvIDs(t)
+	_, err := run(t, `msgget q key=private
+semget s key=private
+spawn remover { sem p s; sleep 20ms; ipcrm q }
+sem v s
+recv q
+`)
+	if !errors.Is(err, unix.EIDRM) || !strings.Contains(err.Error(), "q was removed while this process waited on it") {
+		t.Errorf("got %v, want EIDRM explained", err)
+	}
+	noNewObjects(t, before)
+}
+
+func TestSemaphores(t *testing.T) {
+	before := sysvIDs(t)
+	out, err := run(t, `semget s key=private nsems=3 init=2 create
+sem p s[1]
+sem v s[2] undo
+sem op s 0:-2 1:1
+sem getall s
+sem set s[0] 5
+sem setall s 1 2 3
+let v = sem get s[2]
+expect v == 3
+try sem p s[0] nowait
+try sem z s[1] timeout=10ms
+sem getpid s[0]
+semctl s stat
+try sem v s[0] ; try sem set s 40000
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := lines(
+		`main: semget s key=private nsems=3 init=2 create -> created`,
+		`main: sem p s[1]`,
+		`main: sem v s[2] undo`,
+		`main: sem op s 0:-2 1:1`,
+		`main: sem getall s -> [0 2 3]`,
+		`main: sem set s[0] 5`,
+		`main: sem setall s 1 2 3`,
+		`main: sem get s[2] -> 3`,
+		`main: sem p s[0] nowait`,
+		`main: sem z s[1] timeout=10ms -> error EAGAIN (resource temporarily unavailable)`,
+		`main: sem getpid s[0] -> main`,
+		`main: semctl s stat -> key=private mode=0600 nsems=3 values=[0 2 3]`,
+		`main: sem v s[0]`,
+		`main: sem set s 40000 -> error ERANGE (numerical result out of range)`,
+	)
+	if out != want {
+		t.Errorf("transcript:\n%s\nwant:\n%s", out, want)
+	}
+	noNewObjects(t, before)
+}
+
+// TestSharedMemoryAcrossProcesses: a child inherits an attachment (made
+// again at the same address), a mutex semaphore makes increments exact,
+// and rmid keeps the segment until the last detach.
+func TestSharedMemoryAcrossProcesses(t *testing.T) {
+	before := sysvIDs(t)
+	out, err := run(t, `shmget seg key=private size=4KiB create
+attach a seg
+semget mutex key=private init=1 create
+spawn c1 { quiet repeat 500 { sem p mutex; a.i64[0] += 1; sem v mutex } }
+spawn c2 { quiet repeat 500 { sem p mutex; a.i64[0] += 1; sem v mutex } }
+spawn c3 { quiet repeat 500 { atomic a.i64[1] += 2 } }
+wait
+expect a.i64[0] == 1000
+expect a.i64[1] == 1000
+a[100:105] = "hello"
+spawn reader { expect a[100:105] == "hello"; a[100:] = "HE" }
+wait reader
+expect a[100:105] == "HEllo"
+shmctl seg rmid
+shmctl seg stat
+detach a
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "main: shmctl seg stat -> key=private mode=0600 size=4096 nattch=1 cpid=main lpid=reader status=removed\n") {
+		t.Errorf("transcript:\n%s", out)
+	}
+	noNewObjects(t, before)
+}
+
+// TestRdonlyWriteIsAnErrorNotACrash: the interpreter lives on after a
+// write through a rdonly attachment, in main and in a child.
+func TestRdonlyWriteIsAnErrorNotACrash(t *testing.T) {
+	before := sysvIDs(t)
+	out, err := run(t, `shmget seg key=private size=64
+attach w seg
+attach r seg rdonly
+w[0:2] = "ok"
+try r[0:2] = "no"
+expect err == "EACCES"
+try r.i32[0] += 1
+try atomic r.i64[0] += 1
+spawn child { try r[0:1] = "x"; print "child lives, err", err }
+wait child
+print r[0:2]
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"child: child lives, err EACCES", "main: ok", `main: r.i32[0] += 1 -> error EACCES`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	noNewObjects(t, before)
+}
+
+func TestMmapSharedThroughAFile(t *testing.T) {
+	out, err := run(t, `let path = tmp + "/map"
+mmap m path size=4KiB create
+m.u32[0] = 7
+spawn child { m.u32[0] += 1; m[4:8] = "abcd" }
+wait child
+expect m.u32[0] == 8
+msync m
+munmap m
+open f path read
+let b = read f 8
+expect b[4:8] == "abcd"
+try print m[0:1]
+mmap ro path size=4KiB rdonly
+try ro[0:1] = "x"
+mmap pv path size=4KiB private
+pv[0:4] = "PRIV"
+mmap again path size=4KiB
+expect again[4:8] == "abcd"
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{`main: mmap m "$TMP/map" size=4096 create -> 4096 bytes`, `main: munmap m`, "m was unmapped at t.ipc:8:1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestCleanupRemovesWhatTheRunMade: objects made by main and by children
+// are removed when the run ends, also after an error; keep survives; an
+// object that existed before the run is not the run's to remove.
+func TestCleanupRemovesWhatTheRunMade(t *testing.T) {
+	before := sysvIDs(t)
+	key := 0x7e000000 | os.Getpid()&0xffff
+	_, err := run(t, fmt.Sprintf(`msgget q key=%d create
+spawn c { semget s key=private; shmget m key=private size=1 }
+wait c
+print 1 / 0
+`, key))
+	if err == nil {
+		t.Fatal("want the division error")
+	}
+	noNewObjects(t, before)
+
+	// keep: the object outlives the run.
+	_, err = run(t, fmt.Sprintf("msgget q key=%d create keep", key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := ipc.Msgget(key, 0)
+	if err != nil {
+		t.Fatalf("kept queue is gone: %v", err)
+	}
+	// A later run opens it and does not remove it: it did not make it.
+	out, err := run(t, fmt.Sprintf("msgget q key=%d create\nipcs", key))
+	if err != nil || !strings.Contains(out, "-> opened") {
+		t.Errorf("%v\n%s", err, out)
+	}
+	if _, err := ipc.MsgctlStat(id); err != nil {
+		t.Errorf("a run removed a queue it only opened: %v", err)
+	}
+	if err := ipc.MsgctlRmid(id); err != nil {
+		t.Fatal(err)
+	}
+	noNewObjects(t, before)
+}
+
+// TestInterruptSysV: Ctrl-C stops main's blocked msgrcv and semop.
+func TestInterruptSysV(t *testing.T) {
+	before := sysvIDs(t)
+	var out bytes.Buffer
+	r, err := New(Config{Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := func(src string) error {
+		prog, err := lang.Parse("[repl]", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Run(prog)
+	}
+	if err := entry("msgget q key=private\nsemget s key=private"); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"recv q", "sem p s", "sem z s[0]\nsem p s timeout=1m"} {
+		go func() { time.Sleep(50 * time.Millisecond); r.Interrupt() }()
+		var stop *StopError
+		if err := entry(src); !errors.As(err, &stop) || !stop.Interrupted {
+			t.Errorf("%q: got %v, want an interrupt", src, err)
+		}
+	}
+	if err := entry(`send q "after"` + "\nrecv q"); err != nil {
+		t.Errorf("after the interrupts: %v", err)
+	}
+	r.Close()
+	noNewObjects(t, before)
+}
+
+func TestIpcsListsTheRunsObjects(t *testing.T) {
+	out, err := run(t, `msgget q key=private
+spawn c { shmget seg key=private size=100 }
+wait c
+semget s key=private nsems=2
+let all = ipcs
+expect len(all) == 3
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"main: ipcs -> 3 objects",
+		"main:   q: kind=msg key=private perms=0600 messages=0 bytes=0",
+		"main:   seg: kind=shm key=private perms=0600 size=100 nattch=0",
+		"main:   s: kind=sem key=private perms=0600 nsems=2",
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestSemOrderingHammer: across many hand-offs, no `sem p` line comes
+// before the `sem v` that let it through (LANGUAGE.md §4).
+func TestSemOrderingHammer(t *testing.T) {
+	rounds := 1000
+	if testing.Short() {
+		rounds = 100
+	}
+	for range 3 {
+		out, err := run(t, fmt.Sprintf(`semget s key=private nsems=2
+spawn echo {
+	for i in 1..%d { sem p s[0]; sem v s[1] }
+}
+for i in 1..%d { sem v s[0]; sem p s[1] }
+wait echo
+`, rounds, rounds))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each sem p must be preceded by one more sem v on its semaphore
+		// than sem p's before it.
+		v := map[string]int{}
+		for n, l := range strings.Split(out, "\n") {
+			switch l {
+			case "main: sem v s[0]":
+				v["0"]++
+			case "echo: sem v s[1]":
+				v["1"]++
+			case "echo: sem p s[0]":
+				if v["0"]--; v["0"] < 0 {
+					t.Fatalf("line %d: %q before the sem v that woke it", n, l)
+				}
+			case "main: sem p s[1]":
+				if v["1"]--; v["1"] < 0 {
+					t.Fatalf("line %d: %q before the sem v that woke it", n, l)
+				}
+			}
+		}
+	}
+}
