@@ -375,3 +375,20 @@ var (
 func errorf(pos lang.Pos, format string, args ...any) *Error {
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
+
+// Binding is a name of the session and the type of its value ("fd",
+// "pipe", "process", "queue", "segment", "semaphore set", "attachment",
+// "mapping", "int", "string"...), for the REPL's completion.
+type Binding struct{ Name, Kind string }
+
+// Bindings lists the names of the main process that hold a value.
+func (r *Runner) Bindings() []Binding {
+	p := r.main
+	var out []Binding
+	for i, name := range p.syms.names {
+		if i < len(p.slots) && p.slots[i].K != KUndef {
+			out = append(out, Binding{Name: name, Kind: p.slots[i].typeName()})
+		}
+	}
+	return out
+}
