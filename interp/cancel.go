@@ -253,7 +253,9 @@ func (p *Proc) enter(pos lang.Pos, stmt string) {
 		setCstr(s.file[:], pos.Filename)
 		p.lastFile = pos.Filename
 	}
-	atomic.StoreInt64(&s.since, p.em.now())
+	now := p.em.now()
+	p.ev.start = now
+	atomic.StoreInt64(&s.since, now)
 	atomic.StoreUint32(&s.state, slotBlocked)
 }
 

@@ -271,6 +271,7 @@ func formatDuration(ns int64) string {
 // publish prints the line of a statement that publishes, before its call.
 func (p *Proc) publish(c *command) {
 	if p.emitting() {
+		p.ev.verb = c.verb
 		p.emit(EvCall, PhasePublish, c.pos, c.text(p), "")
 	}
 }
@@ -278,6 +279,7 @@ func (p *Proc) publish(c *command) {
 // done prints the line of a statement after its call, with its result.
 func (p *Proc) done(c *command, phase Phase, result string) {
 	if p.emitting() {
+		p.ev.verb = c.verb
 		p.emit(EvCall, phase, c.pos, c.text(p), result)
 	}
 }
@@ -290,6 +292,7 @@ func (p *Proc) fail(c *command, phase Phase, err error, explain string) error {
 	if phase == PhasePublish {
 		phase = PhaseRepeat
 	}
+	p.ev.verb = c.verb
 	p.emit(EvCall, phase, c.pos, text, errResult(e))
 	e.shown = true
 	return e

@@ -52,22 +52,35 @@ type Event struct {
 	File   string
 	Stmt   string
 	Result string
+
+	// What a timeline needs to draw arrows between processes, left out of
+	// the transcript: the statement's verb ("write", "sem v"), the kernel
+	// object it acted on ("pipe:8812", "msg:32769", "proc:child"), a
+	// number (bytes moved, a message's type), the semaphore operations
+	// ("0:-1 1:1"), and when a blocking call began (0 if it did not block).
+	Verb  string
+	Obj   string
+	N     int64
+	Ops   string
+	Start int64
 }
 
 // pipeBuf is PIPE_BUF: a write(2) of at most this many bytes to a pipe is
 // atomic, so events of different processes never interleave.
 const pipeBuf = 4096
 
-const headerLen = 2 + 1 + 1 + 4*3 + 8
+const headerLen = 2 + 1 + 1 + 4*3 + 8 + 8 + 8
 
 // encode appends e to buf as one record of at most pipeBuf bytes; overlong
 // strings are cut (they were shortened for display long before this).
 func (e *Event) encode(buf []byte) []byte {
-	strs := [4]string{e.Proc, e.File, e.Stmt, e.Result}
-	room := pipeBuf - headerLen - 4*2
+	strs := [nstrs]string{e.Proc, e.File, e.Stmt, e.Result, e.Verb, e.Obj, e.Ops}
+	room := pipeBuf - headerLen - nstrs*2
 	for i := range strs {
-		if len(strs[i]) > room/2 && i >= 2 {
-			strs[i] = strs[i][:room/2] + "…"
+		// Statements, results and operations share what the fixed fields
+		// leave; names, files and verbs are short.
+		if (i == 2 || i == 3 || i == 6) && len(strs[i]) > room/4 {
+			strs[i] = strs[i][:room/4] + "…"
 		}
 	}
 	n := headerLen
@@ -81,6 +94,8 @@ func (e *Event) encode(buf []byte) []byte {
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(e.Line))
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(e.Col))
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Time))
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(e.N))
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(e.Start))
 	for _, s := range strs {
 		buf = binary.LittleEndian.AppendUint16(buf, uint16(len(s)))
 		buf = append(buf, s...)
@@ -90,6 +105,9 @@ func (e *Event) encode(buf []byte) []byte {
 }
 
 var errShortRecord = errors.New("short event record")
+
+// nstrs is the number of strings in an encoded event.
+const nstrs = 7
 
 // decode reads one record from b, returning the bytes it used.
 func decode(b []byte) (Event, int, error) {
@@ -107,9 +125,11 @@ func decode(b []byte) (Event, int, error) {
 		Line:  int32(binary.LittleEndian.Uint32(b[8:])),
 		Col:   int32(binary.LittleEndian.Uint32(b[12:])),
 		Time:  int64(binary.LittleEndian.Uint64(b[16:])),
+		N:     int64(binary.LittleEndian.Uint64(b[24:])),
+		Start: int64(binary.LittleEndian.Uint64(b[32:])),
 	}
 	p := headerLen
-	var strs [4]string
+	var strs [nstrs]string
 	for i := range strs {
 		if p+2 > n {
 			return Event{}, 0, errShortRecord
@@ -123,6 +143,7 @@ func decode(b []byte) (Event, int, error) {
 		p += l
 	}
 	e.Proc, e.File, e.Stmt, e.Result = strs[0], strs[1], strs[2], strs[3]
+	e.Verb, e.Obj, e.Ops = strs[4], strs[5], strs[6]
 	return e, n, nil
 }
 
@@ -274,3 +295,14 @@ func (p *printer) print(e *Event) {
 	_, _ = io.WriteString(p.w, s+"\n")
 	p.mu.Unlock()
 }
+
+// evNote is what a statement tells its next event beyond the transcript
+// line: the fields of Event that a timeline uses. Statements fill it just
+// before they publish or report; emitting clears it.
+type evNote struct {
+	verb, obj, ops string
+	n, start       int64
+}
+
+// note fills the next event's object and number.
+func (p *Proc) note(obj string, n int64) { p.ev.obj, p.ev.n = obj, n }

@@ -163,6 +163,7 @@ func (p *Proc) startProgram(pos lang.Pos, name, text string, argv []string, fds 
 		return nil, err
 	}
 	if p.emitting() {
+		p.ev.verb, p.ev.obj = "spawn", "proc:"+name
 		p.emit(EvCall, PhasePublish, pos, text, "")
 	}
 	var out *capture
@@ -229,7 +230,7 @@ func execPopen(p *Proc, c *command) (Value, error) {
 		_ = ipc.Close(ours)
 		return Value{}, err
 	}
-	fh := &fdHandle{name: name, fd: ours, popen: h, pollable: true}
+	fh := &fdHandle{name: name, fd: ours, popen: h, pollable: true, obj: pipeObj(ours)}
 	p.addHandle(fh)
 	c.bind(p, fh)
 	return handleV(fh), nil

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -69,9 +70,13 @@ func execOpen(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, phase, err, hint)
 	}
 	h := &fdHandle{name: c.boundName(), fd: fd, nonblock: flags&unix.O_NONBLOCK != 0, pollable: true}
-	if st, err := ipc.Fstat(fd); err == nil && (st.Type == "file" || st.Type == "dir" || st.Type == "blk") {
-		h.pollable = false // never waits; poll would only add a system call
+	if st, err := ipc.Fstat(fd); err == nil {
+		h.obj = st.Type + ":" + strconv.FormatUint(st.Ino, 10)
+		if st.Type == "file" || st.Type == "dir" || st.Type == "blk" {
+			h.pollable = false // never waits; poll would only add a system call
+		}
 	}
+	p.note(h.obj, 0)
 	p.addHandle(h)
 	c.bind(p, h)
 	if phase == PhaseConsume {

@@ -72,6 +72,7 @@ func execSend(p *Proc, c *command) (Value, error) {
 	if c.flags["nowait"] {
 		flags |= unix.IPC_NOWAIT
 	}
+	p.note("msg:"+strconv.Itoa(q.id), typ)
 	p.publish(c)
 	p.enter(c.pos, c.src)
 	err = ipc.Msgsnd(q.id, typ, unsafeBytes(text), flags, p.intr())
@@ -177,6 +178,7 @@ func execRecv(p *Proc, c *command) (Value, error) {
 	m := &Msg{Type: got, Text: string(buf[ipc.MsgHeader : ipc.MsgHeader+n])}
 	v := Value{K: KMsg, R: m}
 	if p.emitting() {
+		p.note("msg:"+strconv.Itoa(q.id), got)
 		p.done(c, PhaseConsume, v.quote(false))
 	}
 	return v, nil

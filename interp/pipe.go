@@ -27,6 +27,18 @@ type fdHandle struct {
 	// noNowait: the kernel refused RWF_NOWAIT on this fd (a FIFO), so a
 	// cancellable write goes in PIPE_BUF pieces after poll instead.
 	noNowait bool
+	// obj names the open file for a timeline's arrows: "pipe:INODE",
+	// "fifo:INODE", "file:INODE" — the same in every process that has it.
+	obj string
+}
+
+// pipeObj names the pipe open on fd for events (see fdHandle.obj).
+func pipeObj(fd int) string {
+	st, err := ipc.Fstat(fd)
+	if err != nil {
+		return ""
+	}
+	return "pipe:" + strconv.FormatUint(st.Ino, 10)
 }
 
 func (h *fdHandle) Name() string    { return h.name }
@@ -122,7 +134,9 @@ func execPipe(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, PhaseOnce, err, "")
 	}
 	name := c.boundName()
-	h := &pipeHandle{name: name, r: &fdHandle{name: name + ".r", fd: r, nonblock: nb, pollable: true}, w: &fdHandle{name: name + ".w", fd: w, nonblock: nb, pollable: true}}
+	obj := pipeObj(r) // both ends are one pipe
+	h := &pipeHandle{name: name, r: &fdHandle{name: name + ".r", fd: r, nonblock: nb, pollable: true, obj: obj}, w: &fdHandle{name: name + ".w", fd: w, nonblock: nb, pollable: true, obj: obj}}
+	p.note(obj, 0)
 	p.addHandle(h.r)
 	p.addHandle(h.w)
 	c.bind(p, h)
@@ -156,6 +170,7 @@ func execWrite(p *Proc, c *command) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
+	p.note(h.obj, int64(len(data)))
 	p.publish(c)
 	p.enter(c.pos, c.src)
 	n, err := p.writeFD(h, unsafeBytes(data))
@@ -167,6 +182,8 @@ func execWrite(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, PhasePublish, err, writeHint(err, h))
 	}
 	if n < len(data) && p.emitting() {
+		p.note(h.obj, int64(n))
+		p.ev.verb = c.verb
 		p.emit(EvCall, PhaseRepeat, c.pos, c.text(p), fmt.Sprintf("%d of %d", n, len(data)))
 	}
 	return intV(int64(n)), nil
@@ -225,6 +242,7 @@ func execRead(p *Proc, c *command) (Value, error) {
 		if data != "" {
 			res = quoteStr(data)
 		}
+		p.note(h.obj, int64(len(data)))
 		p.done(c, PhaseConsume, res)
 	}
 	return strV(data), nil
@@ -371,6 +389,7 @@ func execClose(p *Proc, c *command) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
+	p.note(h.obj, 0)
 	p.publish(c)
 	// The fd is gone after close(2) whatever it returns (EINTR included),
 	// so the handle is marked closed first.

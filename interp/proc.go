@@ -53,7 +53,7 @@ func (h *procHandle) wire(*wireEncoder) wireHandle {
 }
 
 func (h *fdHandle) wire(*wireEncoder) wireHandle {
-	return wireHandle{Kind: "fd", Name: h.name, FD: h.fd, Closed: h.closed, Nonblock: h.nonblock, Pollable: h.pollable}
+	return wireHandle{Kind: "fd", Name: h.name, FD: h.fd, Closed: h.closed, Nonblock: h.nonblock, Pollable: h.pollable, Obj: h.obj}
 }
 
 func (o *sysvObj) wire(*wireEncoder) wireHandle {
@@ -211,6 +211,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 		return err
 	}
 	if p.emitting() {
+		p.ev.verb, p.ev.obj = "spawn", "proc:"+name
 		p.emit(EvCall, PhasePublish, pos, text, "")
 	}
 	rec := p.startRecord(name, src, base, si)
@@ -336,6 +337,7 @@ func RunChild(startFD int, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
 	}
 	if p.emitting() {
+		p.ev.verb, p.ev.obj = "exit", "proc:"+p.name
 		p.emit(EvCall, PhasePublish, p.endPos(prog), "exit "+strconv.Itoa(code), "")
 	}
 	p.closeAll()
@@ -399,6 +401,7 @@ func (r *Runner) End(runErr error) error {
 	r.reapAll()
 	var ee *ExitError
 	if !r.child && errors.As(runErr, &ee) && p.emitting() {
+		p.ev.verb, p.ev.obj = "exit", "proc:main"
 		p.emit(EvCall, PhasePublish, ee.Pos, "exit "+strconv.Itoa(ee.Code), "")
 	}
 	return runErr
@@ -444,6 +447,7 @@ func (p *Proc) waitAll(pos lang.Pos, c *command) error {
 			return err
 		}
 		if c != nil && p.emitting() {
+			p.ev.verb, p.ev.obj = "wait", "proc:"+h.name
 			p.emit(EvCall, PhaseConsume, c.pos, "wait "+h.name, statusText(h.ws))
 		}
 	}
@@ -463,7 +467,7 @@ func (p *Proc) waitFor(pos lang.Pos, h *procHandle) error {
 	if h.exec {
 		h.out.finish()
 		if p.emitting() {
-			p.emitAs(h.name, EvCall, PhasePublish, pos, "exit "+statusText(h.ws), "")
+			p.emitNote(h.name, evNote{verb: "exit", obj: "proc:" + h.name}, EvCall, PhasePublish, pos, "exit "+statusText(h.ws), "")
 		}
 	}
 	return nil
@@ -510,6 +514,7 @@ func execWait(p *Proc, c *command) (Value, error) {
 	if err := p.waitFor(c.pos, h); err != nil {
 		return Value{}, err
 	}
+	p.note("proc:"+h.name, 0)
 	p.done(c, PhaseConsume, statusText(h.ws))
 	return statusValue(h.ws), nil
 }
@@ -549,6 +554,7 @@ func execKill(p *Proc, c *command) (Value, error) {
 		default:
 		}
 	}
+	p.note("proc:"+h.name, int64(sig))
 	p.publish(c)
 	if err := unix.Kill(h.pid, sig); err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, "")

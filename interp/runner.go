@@ -257,6 +257,7 @@ type Proc struct {
 	curStmt  string   // the statement of the blocking call in progress
 	curPos   lang.Pos // (or of the last one), for an interrupt's report
 	faultAt  lang.Pos // the memory view being accessed, for a fault's report
+	ev       evNote   // what the next event says beyond its text (event.go)
 
 	sysv   []*sysvObj   // SysV objects this process opened or created
 	mems   []*memHandle // attachments and mappings
@@ -303,13 +304,24 @@ func (p *Proc) closeAll() {
 func (p *Proc) emitting() bool { return p.quiet == 0 }
 
 func (p *Proc) emit(kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
-	p.emitAs(p.name, kind, phase, pos, stmt, result)
+	note := p.ev
+	p.ev = evNote{}
+	p.emitNote(p.name, note, kind, phase, pos, stmt, result)
 }
 
 // emitAs writes an event on behalf of a process that cannot write its own:
-// an exec'd program's output and exit.
+// an exec'd program's output. Output capture runs in goroutines of its
+// own, so it must not touch p.ev.
 func (p *Proc) emitAs(proc string, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
-	e := Event{Kind: kind, Phase: phase, Proc: proc, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result}
+	p.emitNote(proc, evNote{}, kind, phase, pos, stmt, result)
+}
+
+func (p *Proc) emitNote(proc string, note evNote, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
+	e := Event{Kind: kind, Phase: phase, Proc: proc, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result,
+		Verb: note.verb, Obj: note.obj, N: note.n, Ops: note.ops}
+	if phase == PhaseConsume {
+		e.Start = note.start
+	}
 	// An event that cannot be written has nowhere else to go; the run's
 	// errors still reach stderr through the return path.
 	_ = p.em.emit(&e)

@@ -184,6 +184,9 @@ func execSemOp(p *Proc, c *command) (Value, error) {
 		timeout = time.Duration(v.I)
 	}
 	phase := PhaseConsume
+	if p.emitting() {
+		p.ev.obj, p.ev.ops = "sem:"+strconv.Itoa(h.id), opsText(ops)
+	}
 	if publish {
 		phase = PhasePublish
 		p.publish(c)
@@ -198,9 +201,24 @@ func execSemOp(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, phase, err, semHint(h, ops, timeout, err))
 	}
 	if !publish {
+		p.ev.obj, p.ev.ops = "sem:"+strconv.Itoa(h.id), opsText(ops)
 		p.done(c, phase, "")
 	}
 	return Value{}, nil
+}
+
+// opsText writes semaphore operations as a timeline reads them: "0:-1 1:1".
+func opsText(ops []ipc.Sembuf) string {
+	var b []byte
+	for i, op := range ops {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, int64(op.Num), 10)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(op.Op), 10)
+	}
+	return string(b)
 }
 
 func semHint(h *semHandle, ops []ipc.Sembuf, timeout time.Duration, err error) string {
@@ -251,6 +269,7 @@ func execSemCtl(p *Proc, c *command) (Value, error) {
 		if v < 0 || v > ipc.SEMVMX {
 			return Value{}, fail(PhaseOnce, unix.ERANGE)
 		}
+		p.ev.obj, p.ev.ops = "sem:"+strconv.Itoa(h.id), fmt.Sprintf("%d=%d", idx, v)
 		p.publish(c) // setting a value can wake a waiter
 		if err := ipc.SemSetVal(h.id, idx, int(v)); err != nil {
 			return Value{}, fail(PhasePublish, err)

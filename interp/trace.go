@@ -25,6 +25,12 @@ type traceRecord struct {
 	Stmt   string `json:"stmt,omitempty"`
 	Result string `json:"result,omitempty"`
 	Text   string `json:"text,omitempty"`
+	Verb   string `json:"verb,omitempty"`
+	Obj    string `json:"obj,omitempty"`
+	N      int64  `json:"n,omitempty"`
+	Ops    string `json:"ops,omitempty"`
+	// Start is when a blocking call began (monotonic ns), on its end event.
+	Start int64 `json:"start_ns,omitempty"`
 }
 
 func newTracer(w io.Writer) *tracer {
@@ -51,6 +57,7 @@ func (t *tracer) trace(e *Event) {
 		rec.Kind, rec.Text = "print", e.Result
 	} else {
 		rec.Stmt, rec.Result = e.Stmt, e.Result
+		rec.Verb, rec.Obj, rec.N, rec.Ops, rec.Start = e.Verb, e.Obj, e.N, e.Ops, e.Start
 	}
 	// A trace that cannot be written must not stop the run; the transcript
 	// still shows everything.

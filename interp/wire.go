@@ -57,13 +57,14 @@ type wireHandle struct {
 	FD     int    `json:"fd,omitempty"`
 	Closed bool   `json:"closed,omitempty"`
 	// Nonblock and Pollable are an fd's fdHandle fields of the same names.
-	Nonblock bool `json:"nonblock,omitempty"`
-	Pollable bool `json:"pollable,omitempty"`
-	R        int  `json:"r,omitempty"` // pipe ends: indexes into Handles
-	W        int  `json:"w,omitempty"`
-	Pid      int  `json:"pid,omitempty"`
-	Slot     int  `json:"slot,omitempty"`
-	Exec     bool `json:"exec,omitempty"`
+	Nonblock bool   `json:"nonblock,omitempty"`
+	Pollable bool   `json:"pollable,omitempty"`
+	Obj      string `json:"obj,omitempty"`
+	R        int    `json:"r,omitempty"` // pipe ends: indexes into Handles
+	W        int    `json:"w,omitempty"`
+	Pid      int    `json:"pid,omitempty"`
+	Slot     int    `json:"slot,omitempty"`
+	Exec     bool   `json:"exec,omitempty"`
 	// SysV objects: the kind ("msg", "shm", "sem"), id and key, the size
 	// of a segment or set; and memory: the segment (an index into Handles)
 	// or mapped file, the address to attach or map at, and the protection.
@@ -132,7 +133,7 @@ var handleDecoders map[string]func(w wireHandle, d *wireDecoder) Handle
 func init() {
 	handleDecoders = map[string]func(w wireHandle, d *wireDecoder) Handle{
 		"fd": func(w wireHandle, d *wireDecoder) Handle {
-			return &fdHandle{name: w.Name, fd: w.FD, closed: w.Closed, nonblock: w.Nonblock, pollable: w.Pollable}
+			return &fdHandle{name: w.Name, fd: w.FD, closed: w.Closed, nonblock: w.Nonblock, pollable: w.Pollable, obj: w.Obj}
 		},
 		"pipe": func(w wireHandle, d *wireDecoder) Handle {
 			return &pipeHandle{name: w.Name, r: d.handle(w.R).(*fdHandle), w: d.handle(w.W).(*fdHandle)}
