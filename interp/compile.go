@@ -39,27 +39,29 @@ type compiler struct {
 	syms  *symtab
 	prog  *lang.Program
 	loops int
-	errs  lang.ErrorList
+	// spawns: the program has spawn blocks, so a warm pool pays off.
+	spawns bool
+	errs   lang.ErrorList
 }
 
 // compileProgram compiles prog against syms, defining every name the
 // program binds anywhere, so a read of a name bound nowhere is caught
 // before anything runs.
-func compileProgram(syms *symtab, prog *lang.Program) ([]stmtFn, error) {
+func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns bool, err error) {
 	c := &compiler{syms: syms, prog: prog}
 	// Bind first, on a copy: a REPL entry with an error must not leave
 	// half its names behind.
 	saved := len(syms.names)
 	c.bindAll(prog.Stmts)
-	code := c.stmts(prog.Stmts)
+	code = c.stmts(prog.Stmts)
 	if len(c.errs) > 0 {
 		for _, n := range syms.names[saved:] {
 			delete(syms.slots, n)
 		}
 		syms.names = syms.names[:saved]
-		return nil, c.errs
+		return nil, false, c.errs
 	}
-	return code, nil
+	return code, c.spawns, nil
 }
 
 func (c *compiler) errorf(pos lang.Pos, format string, args ...any) {

@@ -22,6 +22,10 @@ func TestMain(m *testing.M) {
 		fd, _ := strconv.Atoi(os.Args[2])
 		os.Exit(RunChild(fd, os.Stderr))
 	}
+	if len(os.Args) == 3 && os.Args[1] == WarmArg {
+		fd, _ := strconv.Atoi(os.Args[2])
+		os.Exit(RunWarm(fd, os.Stderr))
+	}
 	// Journals of this test run go to a directory of its own, which must
 	// be empty at the end: every run removed what it recorded.
 	dir, err := os.MkdirTemp("", "interp-journals-")

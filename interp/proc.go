@@ -118,6 +118,10 @@ func (r *Runner) reap(h *procHandle) {
 // startChild forks and execs with the run's process group and a
 // parent-death signal, so no child outlives a killed run.
 func (r *Runner) startChild(path string, argv []string, files []uintptr) (int, error) {
+	// The warm pool starts children from a goroutine of its own; pgid is
+	// decided by whichever start comes first.
+	r.startMu.Lock()
+	defer r.startMu.Unlock()
 	attr := &syscall.ProcAttr{
 		Env:   os.Environ(),
 		Files: files,
@@ -136,6 +140,13 @@ func (r *Runner) startChild(path string, argv []string, files []uintptr) (int, e
 		r.pgid = pid
 	}
 	return pid, err
+}
+
+// group is the run's process group (0 before the first child).
+func (r *Runner) group() int {
+	r.startMu.Lock()
+	defer r.startMu.Unlock()
+	return r.pgid
 }
 
 // noFD marks a descriptor the child must not have.
@@ -199,6 +210,7 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	src := c.prog.Src[from:to]
 	base := lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1}
 	c.bindBlock(b) // the child compiles against the same names
+	c.spawns = true
 	name, pos := s.Name, s.Pos
 	return func(p *Proc) error { return p.spawnBlock(pos, name, slot, src, base) }
 }
@@ -231,7 +243,13 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 		return p.failText(pos, PhaseRepeat, text, err, "")
 	}
 	files := p.inheritFiles(r.evW, r.board.fd, mfd)
-	pid, err := r.startChild("/proc/self/exe", []string{"ipcsh", ChildArg, strconv.Itoa(mfd)}, files)
+	var pid int
+	w := r.spawnWarm(mfd, files)
+	if w != nil {
+		pid = w.pid
+	} else {
+		pid, err = r.startChild("/proc/self/exe", []string{"ipcsh", ChildArg, strconv.Itoa(mfd)}, files)
+	}
 	_ = unix.Close(mfd)
 	if err != nil {
 		r.board.release(si)
@@ -239,7 +257,11 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 	}
 	r.board.setPid(si, pid)
 	h := &procHandle{name: name, pid: pid, slot: si}
-	r.reap(h)
+	if w != nil {
+		r.reapWarm(h, w)
+	} else {
+		r.reap(h)
+	}
 	p.children = append(p.children, h)
 	p.slots[slot] = handleV(h)
 	return nil
@@ -271,7 +293,7 @@ func (p *Proc) startRecord(name, src string, base lang.Pos, si int) *startRecord
 		Name: name, Src: src, Base: base,
 		Names: p.syms.names, Values: vals, Handles: enc.handles,
 		Errname: p.errName, Quiet: p.quiet, Verbose: r.cfg.Verbose, Args: r.cfg.Args,
-		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.pgid,
+		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.group(),
 		Journal: r.journalPath(),
 	}
 }
@@ -426,8 +448,8 @@ func (r *Runner) reapAll() {
 // group, grandchildren included; a child kills only its own children,
 // never its siblings.
 func (r *Runner) killAll() {
-	if r.pgid > 0 && !r.child {
-		_ = unix.Kill(-r.pgid, unix.SIGKILL)
+	if pg := r.group(); pg > 0 && !r.child {
+		_ = unix.Kill(-pg, unix.SIGKILL)
 	}
 	for _, h := range r.main.children {
 		if !h.waited {

@@ -58,6 +58,9 @@ type Runner struct {
 	// journal records the SysV objects the run creates, in any of its
 	// processes, so that they are removed at its end (journal.go).
 	journal *journal
+
+	pool    *pool      // warm child interpreters for spawn (pool.go)
+	startMu sync.Mutex // one child start at a time: they share pgid
 }
 
 // New starts a session: the event pipe and its supervisor.
@@ -111,9 +114,12 @@ func New(cfg Config) (*Runner, error) {
 // errors come back as lang.ErrorList (nothing ran); run-time errors as
 // *Error; `exit` as *ExitError.
 func (r *Runner) Run(prog *lang.Program) error {
-	code, err := compileProgram(r.main.syms, prog)
+	code, spawns, err := compileProgram(r.main.syms, prog)
 	if err != nil {
 		return err
+	}
+	if spawns {
+		r.warmUp()
 	}
 	r.main.grow()
 	err = r.main.runGuarded(code)
@@ -175,6 +181,9 @@ func (r *Runner) Close() error {
 		}
 	}
 	r.reapAll()
+	if r.pool != nil {
+		r.pool.close()
+	}
 	r.main.closeAll()
 	var jerr error
 	if !r.child {
@@ -196,8 +205,8 @@ func (r *Runner) Close() error {
 // Abort removes what a session leaves on disk when it is stopped by a
 // signal, without waiting for anything that might be blocked.
 func (r *Runner) Abort() {
-	if r.pgid > 0 {
-		_ = unix.Kill(-r.pgid, unix.SIGKILL)
+	if pg := r.group(); pg > 0 {
+		_ = unix.Kill(-pg, unix.SIGKILL)
 	}
 	_ = r.journal.finish()
 	_ = r.removeTmp()

@@ -30,7 +30,7 @@ const (
 const usage = `usage:
   ipcsh FILE.ipc [ARGS...]   run a script (ARGS in args[0], args[1], ...)
   ipcsh -c 'SOURCE' [ARGS...] run source text
-  ipcsh                      read a script from stdin when it is not a terminal
+  ipcsh                      REPL on a terminal; reads a script from a non-terminal stdin
   ipcsh check FILE...        parse only, report every syntax error
   ipcsh test [PATH...]       run golden tests: NAME.ipc against NAME.golden
                              (ipcsh test -h for its options)
@@ -61,6 +61,15 @@ func main() {
 			os.Exit(exitError)
 		}
 		os.Exit(interp.RunChild(fd, os.Stderr))
+	}
+	if len(os.Args) == 3 && os.Args[1] == interp.WarmArg {
+		// A warm child, started ahead of a spawn (interp/pool.go).
+		fd, err := strconv.Atoi(os.Args[2])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ipcsh: bad warm child socket")
+			os.Exit(exitError)
+		}
+		os.Exit(interp.RunWarm(fd, os.Stderr))
 	}
 	// Descriptors ipcsh itself inherited must not leak into every child
 	// it starts: the spawn statements pass exactly what they mean to.
@@ -131,8 +140,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		src, rest = string(b), rest[1:]
 	default:
 		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
-			fmt.Fprintln(stderr, "ipcsh: the interactive REPL is not available yet; run a script: ipcsh FILE.ipc, or pipe one to stdin")
-			return exitSyntax
+			return repl(f, o, *trace, stdout, stderr)
 		}
 		b, err := io.ReadAll(stdin)
 		if err != nil {
