@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Result is what one run of a script produced: the transcript on stdout,
@@ -97,6 +98,23 @@ func ScriptArgs(src string) []string {
 		return nil
 	}
 	return strings.Fields(rest)
+}
+
+// ScriptStall reads a `# stall: DUR` line in the comment block that opens
+// a script: a test of a deadlock sets the stall time its report needs,
+// instead of waiting out the default for every run.
+func ScriptStall(src string) (time.Duration, bool) {
+	for _, l := range strings.Split(src, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(l), "#")
+		if !ok {
+			break
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(rest), "stall:"); ok {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			return d, err == nil && d > 0
+		}
+	}
+	return 0, false
 }
 
 // procPrefix matches the process name that starts a transcript line,

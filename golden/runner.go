@@ -207,6 +207,10 @@ func (r *Runner) check(ctx context.Context, t Test) Outcome {
 	}
 
 	args := ScriptArgs(string(src))
+	stall := r.Stall()
+	if d, ok := ScriptStall(string(src)); ok {
+		stall = min(d, stall)
+	}
 	count := max(r.Count, 1)
 	var groups []*outcomeGroup
 	runs := 0
@@ -214,7 +218,7 @@ func (r *Runner) check(ctx context.Context, t Test) Outcome {
 		if ctx.Err() != nil {
 			return Outcome{Status: Fail, Runs: runs, Message: "interrupted\n"}
 		}
-		ru := r.runOnce(ctx, t, args)
+		ru := r.runOnce(ctx, t, args, stall)
 		runs++
 		switch {
 		case ru.err != nil:
@@ -352,7 +356,7 @@ func (r *Runner) timeoutMessage(ctx context.Context, i, count int, ru run) strin
 // be stopped gets SIGTERM (ipcsh then stops its children and removes its
 // objects, exit 143), then SIGKILL to its whole process group after the
 // grace period, then `ipcsh clean` for what a killed run left.
-func (r *Runner) runOnce(ctx context.Context, t Test, args []string) (ru run) {
+func (r *Runner) runOnce(ctx context.Context, t Test, args []string, stall time.Duration) (ru run) {
 	base, err := os.MkdirTemp("", "golden-run-")
 	if err != nil {
 		return run{err: err}
@@ -374,7 +378,7 @@ func (r *Runner) runOnce(ctx context.Context, t Test, args []string) (ru run) {
 	}
 	defer stderr.Close()
 
-	argv := append([]string{"--stall", r.Stall().String(), "--trace", tracePath, "--", filepath.Base(t.Script)}, args...)
+	argv := append([]string{"--stall", stall.String(), "--trace", tracePath, "--", filepath.Base(t.Script)}, args...)
 	cmd := exec.Command(r.Binary, argv...)
 	cmd.Dir = filepath.Dir(t.Script)
 	env := r.env(tmpdir)
