@@ -177,9 +177,9 @@ func TestGoldenFormatRoundTrip(t *testing.T) {
 func TestScriptStall(t *testing.T) {
 	for src, want := range map[string]time.Duration{
 		"# A deadlock.\n# stall: 300ms\npipe p\n": 300 * time.Millisecond,
-		"# stall: 2s\n":                            2 * time.Second,
-		"pipe p\n# stall: 300ms\n":                0, // not in the opening comments
-		"# stall: soon\n":                          0,
+		"# stall: 2s\n":            2 * time.Second,
+		"pipe p\n# stall: 300ms\n": 0, // not in the opening comments
+		"# stall: soon\n":          0,
 	} {
 		got, ok := ScriptStall(src)
 		if got != want || ok != (want > 0) {
