@@ -219,7 +219,7 @@ func (c *compiler) stmt(s *lang.Stmt) stmtFn {
 			return nil
 		}
 		return func(p *Proc) error {
-			p.ev.start = 0 // a blocking call of an earlier statement is not this one's
+			p.ev = evNote{} // what an earlier statement noted is not this one's
 			_, err := cmd.run(p, cmd)
 			return err
 		}
@@ -382,7 +382,7 @@ func (c *compiler) valueExpr(val *lang.Value) exprFn {
 		if cmd == nil {
 			return nil
 		}
-		return func(p *Proc) (Value, error) { p.ev.start = 0; return cmd.run(p, cmd) }
+		return func(p *Proc) (Value, error) { p.ev = evNote{}; return cmd.run(p, cmd) }
 	}
 	return c.expr(val.Head)
 }
@@ -402,7 +402,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 		if cmd == nil {
 			return nil
 		}
-		value = func(p *Proc) (Value, error) { p.ev.start = 0; return cmd.run(p, cmd) }
+		value = func(p *Proc) (Value, error) { p.ev = evNote{}; return cmd.run(p, cmd) }
 	} else {
 		value = c.expr(val.Head)
 		// The hot path of every counting loop: `x += 1` adds a constant to

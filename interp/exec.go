@@ -163,7 +163,7 @@ func (p *Proc) startProgram(pos lang.Pos, name, text string, argv []string, fds 
 		return nil, err
 	}
 	if p.emitting() {
-		p.ev.verb, p.ev.obj = "spawn", "proc:"+name
+		p.ev = evNote{verb: "spawn", obj: "proc:" + name}
 		p.emit(EvCall, PhasePublish, pos, text, "")
 	}
 	var out *capture
@@ -257,6 +257,7 @@ func execPclose(p *Proc, c *command) (Value, error) {
 	if err := p.waitFor(c.pos, h); err != nil {
 		return Value{}, err
 	}
+	p.note("proc:"+h.name, 0)
 	p.done(c, PhaseConsume, statusText(h.ws))
 	return statusValue(h.ws), nil
 }

@@ -56,6 +56,11 @@ func execOpen(p *Proc, c *command) (Value, error) {
 		}
 	}
 	if phase == PhasePublish {
+		// The line goes out before open(2), so the object is named from
+		// the path: a FIFO's writer and reader then name the same one.
+		if st, err := ipc.Stat(path); err == nil && p.emitting() {
+			p.note(st.Type+":"+strconv.FormatUint(st.Ino, 10), 0)
+		}
 		p.publish(c)
 	}
 	fd, err := p.open(c, path, flags, mode)
@@ -76,7 +81,6 @@ func execOpen(p *Proc, c *command) (Value, error) {
 			h.pollable = false // never waits; poll would only add a system call
 		}
 	}
-	p.note(h.obj, 0)
 	p.addHandle(h)
 	c.bind(p, h)
 	if phase == PhaseConsume {
@@ -84,6 +88,7 @@ func execOpen(p *Proc, c *command) (Value, error) {
 		if p.run.cfg.Verbose {
 			res = fmt.Sprintf("fd %d", fd)
 		}
+		p.note(h.obj, 0)
 		p.done(c, phase, res)
 	}
 	return handleV(h), nil

@@ -223,7 +223,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 		return err
 	}
 	if p.emitting() {
-		p.ev.verb, p.ev.obj = "spawn", "proc:"+name
+		p.ev = evNote{verb: "spawn", obj: "proc:" + name}
 		p.emit(EvCall, PhasePublish, pos, text, "")
 	}
 	rec := p.startRecord(name, src, base, si)
@@ -359,7 +359,7 @@ func RunChild(startFD int, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
 	}
 	if p.emitting() {
-		p.ev.verb, p.ev.obj = "exit", "proc:"+p.name
+		p.ev = evNote{verb: "exit", obj: "proc:" + p.name}
 		p.emit(EvCall, PhasePublish, p.endPos(prog), "exit "+strconv.Itoa(code), "")
 	}
 	p.closeAll()
@@ -423,7 +423,7 @@ func (r *Runner) End(runErr error) error {
 	r.reapAll()
 	var ee *ExitError
 	if !r.child && errors.As(runErr, &ee) && p.emitting() {
-		p.ev.verb, p.ev.obj = "exit", "proc:main"
+		p.ev = evNote{verb: "exit", obj: "proc:main"}
 		p.emit(EvCall, PhasePublish, ee.Pos, "exit "+strconv.Itoa(ee.Code), "")
 	}
 	return runErr
@@ -469,7 +469,7 @@ func (p *Proc) waitAll(pos lang.Pos, c *command) error {
 			return err
 		}
 		if c != nil && p.emitting() {
-			p.ev.verb, p.ev.obj = "wait", "proc:"+h.name
+			p.ev = evNote{verb: "wait", obj: "proc:" + h.name}
 			p.emit(EvCall, PhaseConsume, c.pos, "wait "+h.name, statusText(h.ws))
 		}
 	}

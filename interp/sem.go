@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -289,6 +290,13 @@ func execSemCtl(p *Proc, c *command) (Value, error) {
 		}
 		if len(vals) != h.nsems {
 			return Value{}, errorf(c.pos, "sem setall: %s has %s, found %d values", h.name, plural(h.nsems, "semaphore"), len(vals))
+		}
+		if p.emitting() {
+			ops := make([]string, len(vals))
+			for i, v := range vals {
+				ops[i] = fmt.Sprintf("%d=%d", i, v)
+			}
+			p.ev.obj, p.ev.ops = "sem:"+strconv.Itoa(h.id), strings.Join(ops, " ")
 		}
 		p.publish(c)
 		if err := ipc.SemSetAll(h.id, vals); err != nil {
