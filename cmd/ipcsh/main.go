@@ -44,7 +44,12 @@ options (before the script):
   --stall DUR  how long every process may stay blocked in IPC before the run
                stops with exit 3 and a deadlock report (default 5s)
   --trace FILE write every event as one JSON object per line (process, pid,
-               statement, file:line:col, phase begin/end, result, time in ns)
+               statement, file:line:col, phase begin/end, result, time in ns);
+               FILE.json: in the Chrome Trace Event format instead, with
+               arrows from each write, send, sem v... to what it enabled
+               (open it in Perfetto or chrome://tracing)
+  --diagram FILE  draw the run as a sequence diagram: FILE.mmd (Mermaid text),
+               FILE.svg, or FILE.html (the SVG and a legend; nothing fetched)
 
 exit codes: 0 success; 1 a failed system call, expect or run-time error;
 2 a syntax error or command-line misuse (nothing ran); 3 a deadlock (--stall);
@@ -111,6 +116,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.stall, "stall", 5*time.Second, "")
 	fs.Func("c", "", func(s string) error { o.source, o.haveSource = s, true; return nil })
 	trace := fs.String("trace", "", "")
+	diagram := fs.String("diagram", "", "")
 	help := fs.Bool("help", false, "")
 	fs.BoolVar(help, "h", false, "")
 	if err := fs.Parse(argv); err != nil {
@@ -149,16 +155,13 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		name, src = "stdin", string(b)
 	}
-	if *trace != "" {
-		f, err := os.Create(*trace)
-		if err != nil {
-			fmt.Fprintf(stderr, "ipcsh: --trace: %v\n", err)
-			return exitSyntax
-		}
-		defer f.Close()
-		o.trace = f
+	vis, err := openVisual(*trace, *diagram)
+	if err != nil {
+		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
+		return exitSyntax
 	}
-	return runSource(name, src, rest, o, stdout, stderr)
+	o.trace = vis.writer()
+	return vis.finish(runSource(name, src, rest, o, stdout, stderr), stderr)
 }
 
 func isTerminal(f *os.File) bool {
