@@ -1,0 +1,93 @@
+package main
+
+// `help` and `help STATEMENT` in the REPL, written from lang's statement
+// table: the table the parser's usage messages and completion read too.
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"ipcsh/lang"
+)
+
+// help writes the list of statements (no words) or what one statement
+// takes (`help msgget`, `help sem p`; `help sem` shows every sem).
+func help(w io.Writer, words []string) {
+	if len(words) == 0 {
+		helpAll(w)
+		return
+	}
+	name := strings.Join(words, " ")
+	var specs []*lang.Spec
+	for _, s := range lang.Specs {
+		if s.Name == name || strings.HasPrefix(s.Name, name+" ") {
+			specs = append(specs, s)
+		}
+	}
+	if len(specs) == 0 {
+		fmt.Fprintf(w, "help: no statement %q; help lists them all\n", name)
+		return
+	}
+	for i, s := range specs {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		helpOne(w, s)
+	}
+}
+
+// helpAll lists the statements, grouped and ordered as LANGUAGE.md
+// presents them, each with its one-line summary.
+func helpAll(w io.Writer) {
+	width := 0
+	for _, s := range lang.Specs {
+		width = max(width, len(s.Name))
+	}
+	for i, g := range lang.GroupOrder {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, g)
+		for _, s := range lang.Specs {
+			if s.Group == g {
+				fmt.Fprintf(w, "  %-*s  %s\n", width, s.Name, s.Summary)
+			}
+		}
+	}
+	fmt.Fprint(w, `
+help STATEMENT shows its syntax and options (help open, help sem p).
+Tab completes statements, options and names; Up and Ctrl-R search the history.
+Ctrl-C stops the statement that is blocked, or clears the line.
+Ctrl-D or exit [N] ends the session: children are waited for, SysV objects removed.
+`)
+}
+
+// helpOne shows a statement's syntax, meaning and options.
+func helpOne(w io.Writer, s *lang.Spec) {
+	fmt.Fprintf(w, "usage: %s\n", s.Usage)
+	fmt.Fprintf(w, "  %s\n", s.Summary)
+	var opts []string
+	for _, g := range s.OneOf {
+		if len(g) == 1 {
+			opts = append(opts, g[0]+" (required)")
+		} else {
+			opts = append(opts, strings.Join(g, "|")+" (one of them)")
+		}
+	}
+	opts = append(opts, s.Flags...)
+	for _, o := range s.Opts {
+		if hasWord(s.Required, o) {
+			opts = append(opts, o+"= (required)")
+		} else {
+			opts = append(opts, o+"=")
+		}
+	}
+	if len(opts) > 0 {
+		fmt.Fprintf(w, "  options: %s\n", strings.Join(opts, ", "))
+	}
+	if s.Value {
+		fmt.Fprintf(w, "  gives a value: let x = %s ...\n", s.Name)
+	}
+	fmt.Fprintf(w, "  (%s)\n", s.Group)
+}
