@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -18,13 +17,8 @@ import (
 // TestMain lets the test binary serve as its own child: spawn re-executes
 // /proc/self/exe, which here is this binary.
 func TestMain(m *testing.M) {
-	if len(os.Args) == 3 && os.Args[1] == ChildArg {
-		fd, _ := strconv.Atoi(os.Args[2])
-		os.Exit(RunChild(fd, os.Stderr))
-	}
-	if len(os.Args) == 3 && os.Args[1] == WarmArg {
-		fd, _ := strconv.Atoi(os.Args[2])
-		os.Exit(RunWarm(fd, os.Stderr))
+	if code, ok := ServeChild(os.Args, os.Stderr); ok {
+		os.Exit(code)
 	}
 	// Journals of this test run go to a directory of its own, which must
 	// be empty at the end: every run removed what it recorded.

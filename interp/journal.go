@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -38,6 +39,10 @@ type journal struct {
 	path  string // empty until first needed (in main: computed then)
 	fd    int    // -1 until the file is opened
 	child bool   // a child's: it appends to its run's, never makes a path
+	// mine is what this process recorded, kept in memory too: if the
+	// journal file is lost (its directory removed under a running run),
+	// the main process still removes its own objects.
+	mine []journalEntry
 }
 
 type journalEntry struct {
@@ -98,13 +103,18 @@ func startTime(pid int) (string, error) {
 	return f[19], nil
 }
 
-// mainJournalPath names the journal of a run whose main process is this one.
+// runs counts the runs of this process: a process with several sessions
+// (tests, tools embedding the interpreter) keeps a journal for each.
+var runs atomic.Int64
+
+// mainJournalPath names the journal of a run whose main process is this
+// one: run-PID-START-N.journal.
 func mainJournalPath() (string, error) {
 	st, err := startTime(os.Getpid())
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(journalDir(), fmt.Sprintf("run-%d-%s.journal", os.Getpid(), st)), nil
+	return filepath.Join(journalDir(), fmt.Sprintf("run-%d-%s-%d.journal", os.Getpid(), st, runs.Add(1))), nil
 }
 
 // journalPath is the path a child appends to: the run's journal, whoever
@@ -160,7 +170,14 @@ func (j *journal) created(o *sysvObj, pid int) error {
 	if o.keep {
 		keep = 1
 	}
-	return j.append(fmt.Sprintf("obj %s %d %d %d %d %d %s\n", o.kind, o.id, o.key, keep, os.Geteuid(), pid, o.name))
+	line := fmt.Sprintf("obj %s %d %d %d %d %d %s\n", o.kind, o.id, o.key, keep, os.Geteuid(), pid, o.name)
+	if err := j.append(line); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	j.mine = append(j.mine, journalEntry{kind: o.kind, id: o.id, key: o.key, keep: o.keep, uid: os.Geteuid(), pid: pid, name: o.name})
+	j.mu.Unlock()
+	return nil
 }
 
 // tmpdir records the run's tmp directory.
@@ -244,9 +261,15 @@ func (j *journal) finish() error {
 		_ = ipc.Close(j.fd)
 		j.fd = -1
 	}
-	objs, _, err := readJournal(j.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
+	objs, _, _ := readJournal(j.path)
+	seen := map[string]bool{}
+	for _, e := range objs {
+		seen[fmt.Sprint(e.kind, e.id)] = true
+	}
+	for _, e := range j.mine {
+		if !seen[fmt.Sprint(e.kind, e.id)] {
+			objs = append(objs, e)
+		}
 	}
 	var errs []error
 	for _, e := range objs {
@@ -325,7 +348,7 @@ func Clean(w io.Writer) (int, error) {
 	return removed, errors.Join(errs...)
 }
 
-// parseJournalName reads run-PID-START.journal.
+// parseJournalName reads run-PID-START-N.journal.
 func parseJournalName(base string) (pid int, start string, ok bool) {
 	s, ok := strings.CutPrefix(base, "run-")
 	if !ok {
@@ -335,10 +358,11 @@ func parseJournalName(base string) (pid int, start string, ok bool) {
 	if !ok {
 		return 0, "", false
 	}
-	p, start, ok := strings.Cut(s, "-")
+	p, rest, ok := strings.Cut(s, "-")
 	if !ok {
 		return 0, "", false
 	}
+	start, _, _ = strings.Cut(rest, "-")
 	pid, err := strconv.Atoi(p)
 	return pid, start, err == nil
 }

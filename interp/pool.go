@@ -300,3 +300,23 @@ func (r *Runner) reapWarm(h *procHandle, w *warmChild) {
 		close(h.done)
 	}()
 }
+
+// ServeChild runs this process as a child of a run when args (os.Args) say
+// it was started as one — a spawned block or a warm child — and returns its
+// exit status; ok is false for any other command line. Every binary that
+// runs scripts (ipcsh, and test binaries that run sessions in-process)
+// calls it first, since spawn re-executes /proc/self/exe.
+func ServeChild(args []string, stderr io.Writer) (code int, ok bool) {
+	if len(args) != 3 || (args[1] != ChildArg && args[1] != WarmArg) {
+		return 0, false
+	}
+	fd, err := strconv.Atoi(args[2])
+	if err != nil {
+		fmt.Fprintf(stderr, "ipcsh: bad %s argument %q\n", args[1], args[2])
+		return 1, true
+	}
+	if args[1] == WarmArg {
+		return RunWarm(fd, stderr), true
+	}
+	return RunChild(fd, stderr), true
+}

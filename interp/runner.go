@@ -123,9 +123,10 @@ func (r *Runner) Run(prog *lang.Program) error {
 	}
 	r.main.grow()
 	err = r.main.runGuarded(code)
-	var stop *StopError
-	if errors.As(err, &stop) && stop.Interrupted {
-		r.cancel.reset() // Ctrl-C stopped this entry, not the session
+	// Ctrl-C stops an entry, not the session: re-arm, also when it came
+	// after the entry's last statement and so stopped nothing.
+	if r.cancel != nil {
+		r.cancel.reset()
 	}
 	switch {
 	case errors.Is(err, errBreak), errors.Is(err, errContinue):

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -58,23 +57,10 @@ Every statement of a script is a real system call; see LANGUAGE.md.
 `
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == interp.ChildArg {
-		// A spawned block: the same binary, started by its parent.
-		fd, err := strconv.Atoi(os.Args[2])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "ipcsh: bad child start record")
-			os.Exit(exitError)
-		}
-		os.Exit(interp.RunChild(fd, os.Stderr))
-	}
-	if len(os.Args) == 3 && os.Args[1] == interp.WarmArg {
-		// A warm child, started ahead of a spawn (interp/pool.go).
-		fd, err := strconv.Atoi(os.Args[2])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "ipcsh: bad warm child socket")
-			os.Exit(exitError)
-		}
-		os.Exit(interp.RunWarm(fd, os.Stderr))
+	// A spawned block or a warm child: the same binary, started by its
+	// parent (interp/pool.go).
+	if code, ok := interp.ServeChild(os.Args, os.Stderr); ok {
+		os.Exit(code)
 	}
 	// Descriptors ipcsh itself inherited must not leak into every child
 	// it starts: the spawn statements pass exactly what they mean to.

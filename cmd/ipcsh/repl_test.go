@@ -33,16 +33,8 @@ func init() {
 	// A session spawns children by running /proc/self/exe, which here is
 	// this test binary: serve as the child, as main() does in the ipcsh
 	// binary. Without this, a child would run every test of the package.
-	if len(os.Args) == 3 && (os.Args[1] == interp.ChildArg || os.Args[1] == interp.WarmArg) {
-		fd, err := strconv.Atoi(os.Args[2])
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bad child argument")
-			os.Exit(1)
-		}
-		if os.Args[1] == interp.WarmArg {
-			os.Exit(interp.RunWarm(fd, os.Stderr))
-		}
-		os.Exit(interp.RunChild(fd, os.Stderr))
+	if code, ok := interp.ServeChild(os.Args, os.Stderr); ok {
+		os.Exit(code)
 	}
 	// -update may be defined by another test file of the package; an
 	// init function runs after every file's variables are set up.
