@@ -9,55 +9,64 @@ import (
 	"testing"
 )
 
-// The tour (docs/tour.md) shows each example's script and its transcript.
-// Both are copied from scripts/examples by this test, never by hand, so
-// the doc cannot drift: the test fails when a section differs from the
-// files, and `go test ./golden -run Docs -update` rewrites the sections.
+// The tour (docs/tour.md) and the README show scripts and their
+// transcripts. Both are copied from the script and its golden file by this
+// test, never by hand, so the docs cannot drift: the test fails when a
+// section differs from the files, and `go test ./golden -run Docs -update`
+// rewrites the sections.
 //
-// A section is written in the doc as
+// A section is written in a doc as (the path from the repository's root,
+// without .ipc)
 //
-//	<!-- example NAME -->
+//	<!-- example scripts/examples/02-pipe-to-itself -->
 //	...generated...
 //	<!-- /example -->
 
-var exampleSection = regexp.MustCompile(`(?s)<!-- example ([A-Za-z0-9_-]+) -->\n.*?<!-- /example -->`)
+var exampleSection = regexp.MustCompile(`(?s)<!-- example ([A-Za-z0-9_./-]+) -->\n.*?<!-- /example -->`)
 
-const tourPath = "../docs/tour.md"
+func TestDocsMatchExamples(t *testing.T) {
+	// Every example is in the tour.
+	seen := checkDoc(t, "docs/tour.md")
+	scripts, _ := filepath.Glob("../scripts/examples/*.ipc")
+	for _, s := range scripts {
+		name := "scripts/examples/" + strings.TrimSuffix(filepath.Base(s), ".ipc")
+		if !seen[name] {
+			t.Errorf("docs/tour.md has no section for %s (add <!-- example %s --> and <!-- /example -->, then go test ./golden -run Docs -update)", name, name)
+		}
+	}
+	checkDoc(t, "README.md")
+}
 
-func TestDocsTourMatchesExamples(t *testing.T) {
-	doc, err := os.ReadFile(tourPath)
+// checkDoc checks (or with -update rewrites) the example sections of a doc
+// given by its path from the repository's root, and returns their names.
+func checkDoc(t *testing.T, doc string) map[string]bool {
+	t.Helper()
+	path := filepath.Join("..", doc)
+	text, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
 	var errs []string
-	out := exampleSection.ReplaceAllStringFunc(string(doc), func(sec string) string {
+	out := exampleSection.ReplaceAllStringFunc(string(text), func(sec string) string {
 		name := exampleSection.FindStringSubmatch(sec)[1]
 		seen[name] = true
-		want, err := renderExample(name)
+		want, err := renderExample(filepath.Dir(doc), name)
 		if err != nil {
 			errs = append(errs, err.Error())
 			return sec
 		}
 		if sec != want {
-			errs = append(errs, fmt.Sprintf("docs/tour.md: the section of %s differs from scripts/examples/%s.ipc and .golden", name, name))
+			errs = append(errs, fmt.Sprintf("%s: the section of %s differs from %s.ipc and .golden", doc, name, name))
 		}
 		return want
 	})
-	// Every example is in the tour.
-	scripts, _ := filepath.Glob("../scripts/examples/*.ipc")
-	for _, s := range scripts {
-		name := strings.TrimSuffix(filepath.Base(s), ".ipc")
-		if !seen[name] {
-			errs = append(errs, fmt.Sprintf("docs/tour.md has no section for %s (add <!-- example %s --><!-- /example --> and run go test ./golden -run Docs -update)", name, name))
-		}
-	}
-	if *update && out != string(doc) {
-		if err := os.WriteFile(tourPath, []byte(out), 0o644); err != nil {
+	if *update && out != string(text) {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("updated %s", tourPath)
-		return
+		t.Logf("updated %s", doc)
+		return seen
 	}
 	for _, e := range errs {
 		t.Error(e)
@@ -65,18 +74,19 @@ func TestDocsTourMatchesExamples(t *testing.T) {
 	if len(errs) > 0 {
 		t.Log("go test ./golden -run Docs -update rewrites the sections from the files; review with git diff")
 	}
+	return seen
 }
 
 // renderExample is a section of the tour: the script without its opening
 // comment (the tour tells that in prose), the transcript of its golden
 // file, its exit status and stderr when they are not a plain success, and
 // the command that draws it.
-func renderExample(name string) (string, error) {
-	src, err := os.ReadFile(filepath.Join("..", "scripts", "examples", name+".ipc"))
+func renderExample(docDir, name string) (string, error) {
+	src, err := os.ReadFile(filepath.Join("..", name+".ipc"))
 	if err != nil {
 		return "", err
 	}
-	g, err := os.ReadFile(filepath.Join("..", "scripts", "examples", name+".golden"))
+	g, err := os.ReadFile(filepath.Join("..", name+".golden"))
 	if err != nil {
 		return "", err
 	}
@@ -86,9 +96,13 @@ func renderExample(name string) (string, error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- example %s -->\n", name)
-	fmt.Fprintf(&b, "[`scripts/examples/%s.ipc`](../scripts/examples/%s.ipc):\n\n", name, name)
+	link, err := filepath.Rel(docDir, name+".ipc")
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, "[`%s.ipc`](%s):\n\n", name, link)
 	b.WriteString("```\n" + scriptBody(string(src)) + "```\n\n")
-	fmt.Fprintf(&b, "`ipcsh scripts/examples/%s.ipc` prints:\n\n", name)
+	fmt.Fprintf(&b, "`ipcsh %s.ipc` prints:\n\n", name)
 	b.WriteString("```\n" + res.Stdout + "```\n")
 	if res.Exit != 0 || res.Stderr != "" {
 		fmt.Fprintf(&b, "\nand ends with exit status %d", res.Exit)
@@ -98,7 +112,8 @@ func renderExample(name string) (string, error) {
 			b.WriteString(".\n")
 		}
 	}
-	fmt.Fprintf(&b, "\nAs a picture: `ipcsh --diagram %s.html scripts/examples/%s.ipc`, then open %s.html.\n", name, name, name)
+	base := filepath.Base(name)
+	fmt.Fprintf(&b, "\nAs a picture: `ipcsh --diagram %s.html %s.ipc`, then open %s.html.\n", base, name, base)
 	b.WriteString("<!-- /example -->")
 	return b.String(), nil
 }
