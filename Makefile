@@ -31,9 +31,16 @@ FUZZTIME ?= 2m
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./lang/
 
-# Benchmarks report ratios; latency benchmarks pin to one CPU.
+# The Go micro-benchmarks, then the table of BENCHMARKS.md: ipcsh against
+# C, Perl and Python, interleaved rounds, ratios, latency pinned to one CPU
+# (bench/main.go). BENCH_QUICK=1 for a quick look, BENCH_ROUNDS=N for more.
+# The status file carries go test's exit status past tee (sh has no pipefail).
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./lang/ ./interp/
+	@mkdir -p bench/out
+	( $(GO) test -run='^$$' -bench=. -benchmem -count=1 $(if $(filter 1,$(BENCH_QUICK)),-benchtime=200ms) ./lang/ ./interp/; \
+	  echo $$? >bench/out/gobench.status ) | tee bench/out/gobench.txt
+	@exit $$(cat bench/out/gobench.status)
+	GO=$(GO) $(GO) run ./bench -gobench bench/out/gobench.txt
 
 clean:
 	rm -rf bin
