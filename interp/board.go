@@ -53,7 +53,7 @@ type slot struct {
 	kind    uint32
 	_       uint32
 	counter uint64 // finished blocking calls: progress the detector can see
-	since   int64  // CLOCK_MONOTONIC ns when the current blocking call began
+	_       int64
 	line    int32
 	col     int32
 	name    [40]byte

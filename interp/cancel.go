@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -29,31 +30,29 @@ func (e *StopError) Error() string {
 }
 
 // canceler stops the blocking call of the main process. Children are not
-// cancelled: a stopped run kills them. Every blocking call of main waits
-// on its fd and an eventfd together (poll), or on a channel, so a stop
-// takes effect at once without signals racing system calls (DESIGN.md:
-// a read on a pipe is restarted after a signal, so a signal cannot stop it).
+// cancelled: a stopped run kills them. The main process's system calls
+// that can wait for another process (read, write, open of a FIFO, msgrcv,
+// msgsnd, semop) go through one ipc.Interrupter, which the canceler fires:
+// it signals the thread blocked in the call (ipc/interrupt.go says why a
+// signal, and how a pipe read is kept from restarting). Waits on channels
+// (wait, sleep) select on the canceler's channel.
 //
 // A stop is final. An interrupt (the REPL's Ctrl-C) is reset once the
 // interrupted statement has returned, and the session goes on.
 type canceler struct {
-	efd   int
 	fired atomic.Bool
 	mu    sync.Mutex // guards everything below, and fire against reset
 	ch    chan struct{}
 	err   *StopError
-	hooks []func() // undo a blocking call: a FIFO open
-	// intr interrupts main's SysV calls (msgsnd, msgrcv, semop), which
-	// have no fd to poll: it signals the thread blocked in one.
-	intr *ipc.Interrupter
+	hooks []func() // more to fire: a recv's own timeout Interrupter
+	intr  *ipc.Interrupter
 }
 
 func newCanceler() (*canceler, error) {
-	efd, err := ipc.Eventfd()
-	if err != nil {
-		return nil, err
+	if !ipc.CanInterruptIO() {
+		return nil, errors.New("cannot set up the signal that interrupts blocking calls")
 	}
-	return &canceler{efd: efd, ch: make(chan struct{}), intr: ipc.NewInterrupter()}, nil
+	return &canceler{ch: make(chan struct{}), intr: ipc.NewInterrupter()}, nil
 }
 
 // fire cancels the current and every later blocking call. The first
@@ -70,7 +69,6 @@ func (c *canceler) fire(reason *StopError) {
 	c.err = reason
 	c.fired.Store(true)
 	close(c.ch)
-	_ = ipc.EventfdSignal(c.efd)
 	for _, h := range c.hooks {
 		h()
 	}
@@ -85,7 +83,6 @@ func (c *canceler) reset() {
 	if !c.fired.Load() || !c.err.Interrupted {
 		return
 	}
-	_ = ipc.EventfdDrain(c.efd)
 	c.intr.Reset()
 	c.ch = make(chan struct{})
 	c.err = nil
@@ -168,23 +165,6 @@ func (p *Proc) sysvStop() error {
 	return &StopError{Code: 130, Report: "interrupted"}
 }
 
-// waitFD waits until fd is ready for events, or the run is stopped. Only
-// the main process has a canceler; elsewhere the call itself blocks.
-func (p *Proc) waitFD(fd int, events int16) error {
-	c := p.run.cancel
-	if c == nil {
-		return nil
-	}
-	fds := [2]unix.PollFd{{Fd: int32(fd), Events: events}, {Fd: int32(c.efd), Events: unix.POLLIN}}
-	if _, err := ipc.Poll(fds[:], -1); err != nil {
-		return err
-	}
-	if fds[1].Revents != 0 {
-		return p.cut(c)
-	}
-	return nil
-}
-
 // waitChan waits for ch to close, or for the run to stop.
 func (p *Proc) waitChan(ch chan struct{}) error {
 	c := p.run.cancel
@@ -253,9 +233,9 @@ func (p *Proc) enter(pos lang.Pos, stmt string) {
 		setCstr(s.file[:], pos.Filename)
 		p.lastFile = pos.Filename
 	}
-	now := p.em.now()
-	p.ev.start = now
-	atomic.StoreInt64(&s.since, now)
+	if p.emitting() {
+		p.ev.start = p.em.now() // for the trace: when this call began
+	}
 	atomic.StoreUint32(&s.state, slotBlocked)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"ipcsh/ipc"
 	"ipcsh/lang"
 )
 
@@ -407,4 +408,26 @@ func execExpect(p *Proc, c *command) (Value, error) {
 		return Value{}, nil
 	}
 	return Value{}, &Error{Pos: c.pos, Msg: msg + ": " + c.src}
+}
+
+// flagBit maps a bare-word option to the bits it sets in a system call.
+type flagBit struct {
+	word string
+	bit  int
+}
+
+var (
+	openFlags = []flagBit{{"nonblock", unix.O_NONBLOCK}, {"create", unix.O_CREAT}, {"trunc", unix.O_TRUNC}, {"append", unix.O_APPEND}}
+	recvFlags = []flagBit{{"nowait", unix.IPC_NOWAIT}, {"except", ipc.MSG_EXCEPT}, {"noerror", ipc.MSG_NOERROR}}
+)
+
+// flagBits ORs the bits of the flags the statement has.
+func (c *command) flagBits(table []flagBit) int {
+	bits := 0
+	for _, f := range table {
+		if c.flags[f.word] {
+			bits |= f.bit
+		}
+	}
+	return bits
 }

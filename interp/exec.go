@@ -257,7 +257,9 @@ func execPclose(p *Proc, c *command) (Value, error) {
 	if err := p.waitFor(c.pos, h); err != nil {
 		return Value{}, err
 	}
-	p.note("proc:"+h.name, 0)
+	if p.emitting() {
+		p.note("proc:"+h.name, 0)
+	}
 	p.done(c, PhaseConsume, statusText(h.ws))
 	return statusValue(h.ws), nil
 }

@@ -50,11 +50,7 @@ func execOpen(p *Proc, c *command) (Value, error) {
 	case c.flags["rdwr"]:
 		flags = unix.O_RDWR
 	}
-	for word, bit := range map[string]int{"nonblock": unix.O_NONBLOCK, "create": unix.O_CREAT, "trunc": unix.O_TRUNC, "append": unix.O_APPEND} {
-		if c.flags[word] {
-			flags |= bit
-		}
-	}
+	flags |= c.flagBits(openFlags)
 	if phase == PhasePublish {
 		// The line goes out before open(2), so the object is named from
 		// the path: a FIFO's writer and reader then name the same one.
@@ -94,40 +90,18 @@ func execOpen(p *Proc, c *command) (Value, error) {
 	return handleV(h), nil
 }
 
-// open is open(2), which for a FIFO waits for the other end. The main
-// process can be stopped there: the stop opens the other end itself, non-
-// blocking, and keeps it open until this open has returned.
+// open is open(2), which for a FIFO waits for the other end. In the main
+// process the wait can be stopped: the canceler interrupts it.
 func (p *Proc) open(c *command, path string, flags int, mode uint32) (int, error) {
 	cn := p.run.cancel
 	if cn == nil || flags&unix.O_NONBLOCK != 0 {
 		return ipc.Open(path, flags, mode)
 	}
-	partner := -1
-	other := unix.O_WRONLY | unix.O_NONBLOCK
-	if flags&(unix.O_WRONLY|unix.O_RDWR) != 0 {
-		other = unix.O_RDONLY | unix.O_NONBLOCK
-	}
-	remove := cn.addHook(func() {
-		if st, err := ipc.Stat(path); err == nil && st.Type == "fifo" {
-			partner, _ = ipc.Open(path, other, 0)
-		}
-	})
-	if err := p.stopped(); err != nil {
-		remove()
-		return -1, err
-	}
 	p.enter(c.pos, c.src)
-	fd, err := ipc.Open(path, flags, mode)
+	fd, err := ipc.OpenI(path, flags, mode, cn.intr)
 	p.leave()
-	remove() // after this, the hook cannot run: partner is ours to read
-	if partner >= 0 {
-		_ = ipc.Close(partner)
-	}
-	if stop := p.stopped(); stop != nil {
-		if err == nil {
-			_ = ipc.Close(fd)
-		}
-		return -1, stop
+	if err == ipc.ErrInterrupted {
+		return -1, p.cut(cn)
 	}
 	return fd, err
 }

@@ -72,7 +72,7 @@ func execSend(p *Proc, c *command) (Value, error) {
 	if c.flags["nowait"] {
 		flags |= unix.IPC_NOWAIT
 	}
-	p.note("msg:"+strconv.Itoa(q.id), typ)
+	p.note(q.tag, typ)
 	p.publish(c)
 	p.enter(c.pos, c.src)
 	err = ipc.Msgsnd(q.id, typ, unsafeBytes(text), flags, p.intr())
@@ -130,12 +130,7 @@ func execRecv(p *Proc, c *command) (Value, error) {
 	if limit < 0 || limit > 1<<30 {
 		return Value{}, errorf(c.pos, "recv: max=%d is not a message size", limit)
 	}
-	flags := 0
-	for word, bit := range map[string]int{"nowait": unix.IPC_NOWAIT, "except": ipc.MSG_EXCEPT, "noerror": ipc.MSG_NOERROR} {
-		if c.flags[word] {
-			flags |= bit
-		}
-	}
+	flags := c.flagBits(recvFlags)
 	if c.flags["except"] && typ <= 0 {
 		return Value{}, errorf(c.pos, "recv: except needs type= greater than 0 (the first message not of that type)")
 	}
@@ -178,7 +173,7 @@ func execRecv(p *Proc, c *command) (Value, error) {
 	m := &Msg{Type: got, Text: string(buf[ipc.MsgHeader : ipc.MsgHeader+n])}
 	v := Value{K: KMsg, R: m}
 	if p.emitting() {
-		p.note("msg:"+strconv.Itoa(q.id), got)
+		p.note(q.tag, got)
 		p.done(c, PhaseConsume, v.quote(false))
 	}
 	return v, nil

@@ -24,9 +24,6 @@ type fdHandle struct {
 	// pollable: a pipe, FIFO, socket or device, where a read or write can
 	// wait for another process (a regular file never does).
 	pollable bool
-	// noNowait: the kernel refused RWF_NOWAIT on this fd (a FIFO), so a
-	// cancellable write goes in PIPE_BUF pieces after poll instead.
-	noNowait bool
 	// obj names the open file for a timeline's arrows: "pipe:INODE",
 	// "fifo:INODE", "file:INODE" — the same in every process that has it.
 	obj string
@@ -264,81 +261,56 @@ func (p *Proc) cancellable(h *fdHandle) bool {
 	return p.run.cancel != nil && h.pollable && !h.nonblock
 }
 
-// readFD is one read(2) that a stop can interrupt: poll the fd together
-// with the canceler's eventfd, then read without waiting. A read(2) on a
-// pipe is restarted after signals, so once inside it nothing could stop it.
+// readFD is one read(2). In the main process it can be stopped while it
+// waits: the canceler interrupts it with a signal (ipc.Interrupter), so a
+// read costs one system call, as in C, and not a poll before it.
 func (p *Proc) readFD(h *fdHandle, buf []byte) (int, error) {
 	if !p.cancellable(h) {
 		return ipc.Read(h.fd, buf)
 	}
-	for {
-		if err := p.waitFD(h.fd, unix.POLLIN); err != nil {
-			return 0, err
-		}
-		if h.noNowait {
-			return ipc.Read(h.fd, buf)
-		}
-		n, err := ipc.ReadNowait(h.fd, buf)
-		switch err {
-		case unix.EAGAIN: // another reader took the bytes first
-			continue
-		case unix.EOPNOTSUPP:
-			h.noNowait = true
-			return ipc.Read(h.fd, buf)
-		}
-		return n, err
+	n, err := ipc.ReadI(h.fd, buf, p.run.cancel.intr)
+	if err == ipc.ErrInterrupted {
+		return 0, p.cut(p.run.cancel)
 	}
+	return n, err
 }
 
-// writeFD writes all of data as a blocking write(2) would, and can be
-// stopped while the pipe is full. It first writes what fits without
-// waiting (usually everything, in one system call), then waits for room.
-// As with write(2), bytes written before an error count: the caller sees
-// a short write, and the next write gets the error.
+// writeFD writes all of data as a blocking write(2) does, and in the main
+// process can be stopped while the pipe is full. As with write(2), bytes
+// written before an error count: the caller sees a short write, and the
+// next write gets the error.
 func (p *Proc) writeFD(h *fdHandle, data []byte) (int, error) {
 	if !p.cancellable(h) {
 		return ipc.Write(h.fd, data)
 	}
 	done := 0
 	for {
-		var n int
-		var err error
-		if h.noNowait {
-			if err := p.waitFD(h.fd, unix.POLLOUT); err != nil {
-				return done, err
-			}
-			// POLLOUT on a pipe means a free page: PIPE_BUF bytes go in
-			// without waiting, and stay atomic.
-			n, err = ipc.Write(h.fd, data[done:min(len(data), done+pipeBuf)])
-		} else {
-			n, err = ipc.WriteNowait(h.fd, data[done:])
-			if err == unix.EOPNOTSUPP {
-				h.noNowait = true
-				continue
-			}
-		}
+		n, err := ipc.WriteI(h.fd, data[done:], p.run.cancel.intr)
 		done += n
 		switch {
-		case err == unix.EAGAIN || err == nil && done < len(data):
-			if !h.noNowait {
-				if err := p.waitFD(h.fd, unix.POLLOUT); err != nil {
-					return done, err
-				}
-			}
+		case err == ipc.ErrInterrupted:
+			return done, p.cut(p.run.cancel)
 		case err != nil && done > 0:
 			return done, nil
 		case err != nil:
 			return 0, err
-		default:
+		case done == len(data):
 			return done, nil
 		}
+		// Short without an error: a signal came after some bytes went in.
 	}
 }
 
 // once is one read(2) of up to n bytes. Huge n is not allocated up front:
 // a pipe never returns more than its capacity in one read anyway.
 func (r reader) once(n int64) (string, error) {
-	buf := make([]byte, min(n, 1<<20))
+	// The bytes land in a buffer the process reuses; the value is a copy
+	// of what arrived, the only allocation of a read.
+	want := int(min(n, 1<<20))
+	if cap(r.p.readBuf) < want {
+		r.p.readBuf = make([]byte, want)
+	}
+	buf := r.p.readBuf[:want]
 	got, err := r.read(buf)
 	if err != nil {
 		return "", err

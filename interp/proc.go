@@ -536,7 +536,9 @@ func execWait(p *Proc, c *command) (Value, error) {
 	if err := p.waitFor(c.pos, h); err != nil {
 		return Value{}, err
 	}
-	p.note("proc:"+h.name, 0)
+	if p.emitting() {
+		p.note("proc:"+h.name, 0)
+	}
 	p.done(c, PhaseConsume, statusText(h.ws))
 	return statusValue(h.ws), nil
 }
@@ -576,7 +578,9 @@ func execKill(p *Proc, c *command) (Value, error) {
 		default:
 		}
 	}
-	p.note("proc:"+h.name, int64(sig))
+	if p.emitting() {
+		p.note("proc:"+h.name, int64(sig))
+	}
 	p.publish(c)
 	if err := unix.Kill(h.pid, sig); err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, "")

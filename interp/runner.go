@@ -122,6 +122,13 @@ func (r *Runner) Run(prog *lang.Program) error {
 		r.warmUp()
 	}
 	r.main.grow()
+	// The main goroutine stays on one thread while it runs, so that its
+	// blocking calls can be interrupted without asking the thread's id
+	// each time (ipc.Interrupter.Pin).
+	if r.cancel != nil {
+		r.cancel.intr.Pin()
+		defer r.cancel.intr.Unpin()
+	}
 	err = r.main.runGuarded(code)
 	// Ctrl-C stops an entry, not the session: re-arm, also when it came
 	// after the entry's last statement and so stopped nothing.
@@ -196,7 +203,6 @@ func (r *Runner) Close() error {
 	if !r.straggler {
 		r.board.close()
 	}
-	_ = ipc.Close(r.cancel.efd)
 	if r.nullFD > 0 {
 		_ = ipc.Close(r.nullFD)
 	}
@@ -269,10 +275,11 @@ type Proc struct {
 	faultAt  lang.Pos // the memory view being accessed, for a fault's report
 	ev       evNote   // what the next event says beyond its text (event.go)
 
-	sysv   []*sysvObj   // SysV objects this process opened or created
-	mems   []*memHandle // attachments and mappings
-	msgBuf []byte       // recv's buffer, reused
-	semOps []ipc.Sembuf // semop's operations, reused
+	sysv    []*sysvObj   // SysV objects this process opened or created
+	mems    []*memHandle // attachments and mappings
+	msgBuf  []byte       // recv's buffer, reused
+	readBuf []byte       // read's buffer, reused
+	semOps  []ipc.Sembuf // semop's operations, reused
 }
 
 func newProc(name string, run *Runner, em *emitter) *Proc {

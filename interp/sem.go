@@ -186,7 +186,7 @@ func execSemOp(p *Proc, c *command) (Value, error) {
 	}
 	phase := PhaseConsume
 	if p.emitting() {
-		p.ev.obj, p.ev.ops = "sem:"+strconv.Itoa(h.id), opsText(ops)
+		p.ev.obj, p.ev.ops = h.tag, opsText(ops)
 	}
 	if publish {
 		phase = PhasePublish
@@ -201,8 +201,8 @@ func execSemOp(p *Proc, c *command) (Value, error) {
 	if err != nil {
 		return Value{}, p.fail(c, phase, err, semHint(h, ops, timeout, err))
 	}
-	if !publish {
-		p.ev.obj, p.ev.ops = "sem:"+strconv.Itoa(h.id), opsText(ops)
+	if !publish && p.emitting() {
+		p.ev.obj, p.ev.ops = h.tag, opsText(ops)
 		p.done(c, phase, "")
 	}
 	return Value{}, nil
@@ -270,7 +270,9 @@ func execSemCtl(p *Proc, c *command) (Value, error) {
 		if v < 0 || v > ipc.SEMVMX {
 			return Value{}, fail(PhaseOnce, unix.ERANGE)
 		}
-		p.ev.obj, p.ev.ops = "sem:"+strconv.Itoa(h.id), fmt.Sprintf("%d=%d", idx, v)
+		if p.emitting() {
+			p.ev.obj, p.ev.ops = h.tag, fmt.Sprintf("%d=%d", idx, v)
+		}
 		p.publish(c) // setting a value can wake a waiter
 		if err := ipc.SemSetVal(h.id, idx, int(v)); err != nil {
 			return Value{}, fail(PhasePublish, err)
@@ -296,7 +298,7 @@ func execSemCtl(p *Proc, c *command) (Value, error) {
 			for i, v := range vals {
 				ops[i] = fmt.Sprintf("%d=%d", i, v)
 			}
-			p.ev.obj, p.ev.ops = "sem:"+strconv.Itoa(h.id), strings.Join(ops, " ")
+			p.ev.obj, p.ev.ops = h.tag, strings.Join(ops, " ")
 		}
 		p.publish(c)
 		if err := ipc.SemSetAll(h.id, vals); err != nil {

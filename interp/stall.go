@@ -40,6 +40,14 @@ func (r *Runner) watch(stall time.Duration) {
 		cpu   string
 	}
 	progs := map[int32]*seen{}
+	// A process's slot tells whether it is inside a blocking call and how
+	// many it has finished; the watcher notes when it first saw the same
+	// call still blocked, so that processes never read a clock for it.
+	type slotSeen struct {
+		counter uint64
+		since   int64
+	}
+	slots := map[int]*slotSeen{}
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
@@ -49,12 +57,21 @@ func (r *Runner) watch(stall time.Duration) {
 			return
 		}
 		now := r.main.em.now()
+		n := int(atomic.LoadUint32(&r.board.header().next))
+		for i := 0; i < n; i++ {
+			s := r.board.slot(i)
+			c := atomic.LoadUint64(&s.counter)
+			if atomic.LoadUint32(&s.state) != slotBlocked {
+				delete(slots, i)
+			} else if e := slots[i]; e == nil || e.counter != c {
+				slots[i] = &slotSeen{counter: c, since: now}
+			}
+		}
 		if now-r.lastEvent.Load() < int64(stall) {
 			continue
 		}
 		var rows []stallRow
 		live, stalled := 0, true
-		n := int(atomic.LoadUint32(&r.board.header().next))
 		for i := 0; i < n && stalled; i++ {
 			s := r.board.slot(i)
 			st := atomic.LoadUint32(&s.state)
@@ -82,11 +99,12 @@ func (r *Runner) watch(stall time.Duration) {
 				rows = append(rows, stallRow{name, "a program, in " + call + "(2)", d})
 				continue
 			}
-			since := atomic.LoadInt64(&s.since)
-			if st != slotBlocked || now-since < int64(stall) {
+			e := slots[i]
+			if st != slotBlocked || e == nil || e.counter != atomic.LoadUint64(&s.counter) || now-e.since < int64(stall) {
 				stalled = false
 				continue
 			}
+			since := e.since
 			where := fmt.Sprintf("%s:%d:%d: %s", cstr(s.file[:]), atomic.LoadInt32(&s.line), atomic.LoadInt32(&s.col), cstr(s.stmt[:]))
 			rows = append(rows, stallRow{name, where, time.Duration(now - since)})
 		}

@@ -45,7 +45,12 @@ type sysvObj struct {
 	created bool // a create of this run made it (it is journalled)
 	keep    bool
 	removed bool // rmid or ipcrm by this process
+	// tag names the object in events, "msg:ID" (computed once: a busy
+	// loop's statements must not format it each time).
+	tag string
 }
+
+func (o *sysvObj) setTag() { o.tag = string(o.kind) + ":" + strconv.Itoa(o.id) }
 
 func (o *sysvObj) Name() string { return o.name }
 func (o *sysvObj) Verbose() string {
@@ -135,6 +140,7 @@ func (p *Proc) get(c *command, kind sysvKind, rq getRequest, get func(flags int)
 		return nil, p.fail(c, PhaseOnce, err, p.explainGet(kind, rq, err))
 	}
 	o.id = id
+	o.setTag()
 	if o.created {
 		if err := p.run.journal.created(o, unix.Getpid()); err != nil {
 			// An object nobody would remove is worse than a failed statement.

@@ -142,6 +142,7 @@ func init() {
 			// The child uses the parent's object; removing it at the end
 			// of the run stays the journal's job, not the child's.
 			o := sysvObj{name: w.Name, kind: sysvKind(w.Sysv), id: w.ID, key: w.Key}
+			o.setTag()
 			switch o.kind {
 			case kMsg:
 				return &queueHandle{o}

@@ -3,7 +3,6 @@ package ipc
 import (
 	"encoding/binary"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -247,42 +246,4 @@ func EventfdDrain(fd int) error {
 		return nil
 	}
 	return err
-}
-
-// ReadNowait is one read that never waits, whatever the fd's own flags:
-// preadv2(2) with RWF_NOWAIT at the current position. It answers EAGAIN
-// where read(2) would block, and EOPNOTSUPP where the file cannot do it
-// (FIFOs, older kernels). The interpreter uses it so that a blocking fd
-// shared with other processes can be waited on without a blocking read
-// that nothing could cancel, and without setting O_NONBLOCK on a file
-// description the other processes share.
-func ReadNowait(fd int, p []byte) (int, error) {
-	return rwNowait(unix.SYS_PREADV2, fd, p)
-}
-
-// WriteNowait is ReadNowait's twin: it writes what fits now (a short
-// count), or fails with EAGAIN when nothing fits.
-func WriteNowait(fd int, p []byte) (int, error) {
-	return rwNowait(unix.SYS_PWRITEV2, fd, p)
-}
-
-func rwNowait(trap uintptr, fd int, p []byte) (int, error) {
-	var iov unix.Iovec
-	if len(p) > 0 {
-		iov.Base = &p[0]
-		iov.SetLen(len(p))
-	}
-	// Offset -1 is "the file position", which is what a pipe has. On a
-	// 64-bit kernel pos_h is shifted out entirely, so it does not matter.
-	const here = ^uintptr(0)
-	for {
-		n, _, e := unix.Syscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(&iov)), 1, here, here, unix.RWF_NOWAIT)
-		switch e {
-		case 0:
-			return int(n), nil
-		case unix.EINTR:
-			continue
-		}
-		return 0, e
-	}
 }
