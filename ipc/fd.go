@@ -1,9 +1,6 @@
 package ipc
 
 import (
-	"encoding/binary"
-	"time"
-
 	"golang.org/x/sys/unix"
 )
 
@@ -192,58 +189,4 @@ func Ftok(path string, id int) (int, error) {
 	}
 	key := uint32(id&0xff)<<24 | uint32(st.Dev&0xff)<<16 | uint32(st.Ino&0xffff)
 	return int(key), nil
-}
-
-// Poll waits for events on fds. timeoutMs < 0 waits forever. After EINTR it
-// waits only for the time remaining, so interruptions cannot extend the
-// timeout.
-func Poll(fds []unix.PollFd, timeoutMs int) (int, error) {
-	var deadline time.Time
-	if timeoutMs > 0 {
-		deadline = time.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
-	}
-	for {
-		n, err := unix.Poll(fds, timeoutMs)
-		if err != unix.EINTR {
-			return count(n, err)
-		}
-		if timeoutMs > 0 {
-			left := time.Until(deadline)
-			timeoutMs = int((left + time.Millisecond - 1) / time.Millisecond)
-			if timeoutMs <= 0 {
-				timeoutMs = 0 // still poll once, to report what is ready
-			}
-		}
-	}
-}
-
-// Eventfd creates a nonblocking eventfd. The interpreter polls it alongside
-// the fds a statement waits on, so another goroutine can cancel a blocking
-// wait by signalling it.
-func Eventfd() (int, error) {
-	return retry(func() (int, error) { return unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK) })
-}
-
-// EventfdSignal adds 1 to the eventfd counter, making it readable. EAGAIN
-// means the counter is saturated, which still leaves it readable, so it is
-// not an error.
-func EventfdSignal(fd int) error {
-	var buf [8]byte
-	binary.NativeEndian.PutUint64(buf[:], 1)
-	_, err := Write(fd, buf[:])
-	if err == unix.EAGAIN {
-		return nil
-	}
-	return err
-}
-
-// EventfdDrain resets the eventfd counter to zero. EAGAIN means it already
-// was zero.
-func EventfdDrain(fd int) error {
-	var buf [8]byte
-	_, err := Read(fd, buf[:])
-	if err == unix.EAGAIN {
-		return nil
-	}
-	return err
 }

@@ -323,35 +323,6 @@ func (w wrapped) Unwrap() error { return w.err }
 
 func fmtWrap(err error) error { return wrapped{err} }
 
-func TestEventfdWakesPoll(t *testing.T) {
-	noLeaks(t)
-	efd, err := Eventfd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mustClose(t, efd)
-
-	fds := []unix.PollFd{{Fd: int32(efd), Events: unix.POLLIN}}
-	if n, err := Poll(fds, 0); n != 0 || err != nil {
-		t.Fatalf("poll before signal = %d, %v", n, err)
-	}
-	if err := EventfdSignal(efd); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := Poll(fds, -1); n != 1 || err != nil || fds[0].Revents&unix.POLLIN == 0 {
-		t.Fatalf("poll after signal = %d, %v, revents %#x", n, err, fds[0].Revents)
-	}
-	if err := EventfdDrain(efd); err != nil {
-		t.Fatal(err)
-	}
-	if err := EventfdDrain(efd); err != nil {
-		t.Fatalf("draining an empty eventfd: %v", err)
-	}
-	if n, err := Poll(fds, 10); n != 0 || err != nil {
-		t.Fatalf("poll after drain = %d, %v", n, err)
-	}
-}
-
 func TestReadWriteDoNotAllocate(t *testing.T) {
 	r, w := mustPipe(t, false)
 	defer mustClose(t, r, w)
