@@ -45,6 +45,25 @@ func TestScenariosRun(t *testing.T) {
 		t.Log("no IPC namespace available: SysV leaks are left to make test's no-leaks check")
 	}
 
+	t.Run("first event", func(t *testing.T) {
+		saved := launches
+		launches = 2
+		defer func() { launches = saved }()
+		r := base
+		r.wrap = nil
+		tmp := t.TempDir()
+		r.extraEnv = []string{"TMPDIR=" + tmp, "IPCSH_JOURNAL_DIR=" + filepath.Join(t.TempDir(), "journal")}
+		if _, err := cFirstEvent(e, &r); err != nil {
+			t.Error(err)
+		}
+		if _, err := ipcshFirstEvent(e, &r); err != nil {
+			t.Error(err)
+		}
+		if names, _ := os.ReadDir(tmp); len(names) > 0 {
+			t.Errorf("files left in TMPDIR: %v", names)
+		}
+	})
+
 	for _, g := range e.groups() {
 		for _, c := range g.cs {
 			t.Run(g.name+"/"+c.who, func(t *testing.T) {
@@ -165,19 +184,21 @@ func TestTableVerdicts(t *testing.T) {
 		"startup": {"C": m(0.5e6), "Perl": m(3e6), "Python": m(15e6), "ipcsh": m(4e6)},
 		"loop":    {"Perl": m(24), "Python": m(25), "ipcsh": m(19)},
 	}
-	tb := buildTable(res, parseFigure{linesPerSec: 150000}, statMedian)
+	first := firstEvent{c: value{v: 0.8, ok: true}, ipcsh: value{v: 0.4, ok: true}}
+	tb := buildTable(res, first, parseFigure{linesPerSec: 150000}, statMedian)
 	want := map[string]string{
-		"pipe ping-pong, 1 B, quiet":              "yes",     // 1.17×
-		"pipe ping-pong, transcript on":           "—",       // no target
-		"FIFO ping-pong, 1 B":                     "no",      // 1.5×
-		"SysV msg ping-pong, 2 types":             "pending", // not available yet
-		"SysV sem ping-pong, 2 sems":              "yes",     // 1.08×, < Perl, Python not measured
-		"4 KiB shm slot + sem hand-off":           "—",       // not run
-		"bulk pipe, 64 KiB writes":                "yes",     // 0.95× the bandwidth
-		"spawn+wait (C: fork+exec+wait)":          "yes",     // 0.45 ms
-		"start-up: -c 'print 1' / -e 1 / -c pass": "no",      // 4 ms > 3 ms
-		"quiet repeat N { x += 1 }":               "yes",
-		"parse a 10,000-line script":              "yes",
+		"pipe ping-pong, 1 B, quiet":               "yes",     // 1.17×
+		"pipe ping-pong, transcript on":            "—",       // no target
+		"FIFO ping-pong, 1 B":                      "no",      // 1.5×
+		"SysV msg ping-pong, 2 types":              "pending", // not available yet
+		"SysV sem ping-pong, 2 sems":               "yes",     // 1.08×, < Perl, Python not measured
+		"4 KiB shm slot + sem hand-off":            "—",       // not run
+		"bulk pipe, 64 KiB writes":                 "yes",     // 0.95× the bandwidth
+		"spawn, to its first event (C: fork+exec)": "yes",     // 0.4 ms, < 0.8 ms
+		"spawn+wait cycle (C: fork+exec+wait)":     "—",       // a reference
+		"start-up: -c 'print 1' / -e 1 / -c pass":  "no",      // 4 ms > 3 ms
+		"quiet repeat N { x += 1 }":                "yes",
+		"parse a 10,000-line script":               "yes",
 	}
 	for _, r := range tb.rows {
 		if w, ok := want[r.scenario]; ok && r.met != w {
@@ -186,6 +207,22 @@ func TestTableVerdicts(t *testing.T) {
 		if r.scenario == "pipe ping-pong, transcript on" && r.target != "none: 2.00× quiet" {
 			t.Errorf("transcript on: target %q, want the ratio to quiet 2.00×", r.target)
 		}
+	}
+}
+
+// TestSpawnLatency reads spawn and first-event times from a trace.
+func TestSpawnLatency(t *testing.T) {
+	trace := `{"t_ns":1000000,"proc":"main","verb":"spawn","obj":"proc:c"}
+{"t_ns":1400000,"proc":"c","verb":"","obj":""}
+{"t_ns":1500000,"proc":"c","verb":"exit","obj":"proc:c"}
+{"t_ns":5000000,"proc":"main","verb":"spawn","obj":"proc:c"}
+{"t_ns":5200000,"proc":"c"}
+{"t_ns":9000000,"proc":"main","verb":"spawn","obj":"proc:c"}
+{"t_ns":9900000,"proc":"c"}
+`
+	got, err := spawnLatency(strings.NewReader(trace))
+	if err != nil || got != 0.4 {
+		t.Errorf("spawnLatency = %v, %v; want the median 0.4 ms of 0.4, 0.2, 0.9", got, err)
 	}
 }
 

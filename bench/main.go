@@ -111,6 +111,11 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: %s\n", g.name)
 		results[g.name] = r.measureGroup(g, *rounds, target, func(s string) { fmt.Fprintln(stderr, s) })
 	}
+	first := firstEvent{c: value{text: "not run"}, ipcsh: value{text: "not run"}}
+	if pick == nil || pick.MatchString("spawn") {
+		fmt.Fprintf(stderr, "bench: spawn, to the first event\n")
+		first = measureFirstEvent(e, r, *rounds)
+	}
 	parse := parseFigure{err: fmt.Errorf("not run (-only)")}
 	if pick == nil || pick.MatchString("parse") {
 		parse = parseSpeed(root, *goBench, stderr)
@@ -119,7 +124,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout)
 	printMachine(stdout, e, r, *rounds, statistic(*stat), target, loadBefore)
 	fmt.Fprintln(stdout)
-	t := buildTable(results, parse, statistic(*stat))
+	t := buildTable(results, first, parse, statistic(*stat))
 	t.print(stdout)
 	failed := false
 	for _, g := range groups {

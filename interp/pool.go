@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -135,6 +136,10 @@ func (pl *pool) take() *warmChild {
 	return nil
 }
 
+// refillDelay is how long the pool lets a child that got its block run
+// before it starts the next warm child.
+const refillDelay = 2 * time.Millisecond
+
 // maxPassed is how many fds one SCM_RIGHTS message may carry (SCM_MAX_FD
 // is 253), with the start record's memfd.
 const maxPassed = 250
@@ -185,7 +190,7 @@ func (pl *pool) close() {
 // a spawned child. A socket closed without a block means the run is over.
 func RunWarm(sock int, stderr io.Writer) int {
 	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
-	_, _ = lang.Parse("warm", "") // the parser is built on first use: now
+	warmCaches()
 	payload := make([]byte, 4*maxPassed)
 	oob := make([]byte, unix.CmsgSpace(4*(maxPassed+1)))
 	var n, oobn int
@@ -214,6 +219,23 @@ func RunWarm(sock int, stderr io.Writer) int {
 		return 1
 	}
 	return RunChild(mfd, stderr)
+}
+
+// warmCaches does once, while the warm child waits, the work that a first
+// use pays for: building the parser and the JSON decoders of the start
+// record (each a few hundred microseconds, measured), by parsing and
+// decoding samples like the real thing.
+func warmCaches() {
+	_, _ = lang.Parse("warm", "let x = 1\nwhile x < 2 { x += 1; print x, \"s\" }\nrecv q type=2\nwrite p.w a[0:4] + str(x)\n")
+	h := &fdHandle{name: "p.r", fd: 3}
+	enc := &wireEncoder{index: map[Handle]int{}}
+	rec := &startRecord{Name: "w", Src: "print 1", Names: []string{"x", "p"},
+		Values: []wireValue{enc.value(intV(1)), enc.value(handleV(h)), enc.value(Value{K: KRecord, R: statRecord([]string{"a"}, strV("b"))}),
+			enc.value(Value{K: KList, R: &List{Items: []Value{strV("x")}}}), enc.value(Value{K: KMsg, R: &Msg{Type: 1, Text: "m"}})},
+		Handles: enc.handles, Args: []string{"a"}}
+	if b, err := encodeStart(rec); err == nil {
+		_, _ = decodeStart(b)
+	}
 }
 
 func rightsOf(oob []byte) ([]int, error) {
@@ -285,7 +307,11 @@ func (r *Runner) spawnWarm(mfd int, files []uintptr) *warmChild {
 	if !w.handOff(r, mfd, files) {
 		return nil
 	}
-	r.pool.refill()
+	// The next warm child starts a moment later: its exec and runtime
+	// start-up would otherwise compete for the CPU with the child that
+	// just got its block, on a machine with few CPUs, and delay exactly
+	// what the pool is for.
+	time.AfterFunc(refillDelay, r.pool.refill)
 	return w
 }
 
