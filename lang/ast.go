@@ -14,12 +14,26 @@ type Pos = lexer.Position
 // checked against the statement table (spec.go) after parsing: that gives
 // usage messages in our words and keeps keywords unreserved outside the
 // statement head.
+//
+// participle backtracks, so two rules keep parsing linear: no word that
+// starts a production of its own (if, else, try, ...) may start a Command
+// or an Assign, or a failed block would be parsed again as a command's
+// block, once more per level of nesting (TestNoBacktrackingBlowUp); and
+// that a newline or ";" separates statements is checked after parsing
+// (check.go), not by a lookahead whose failure participle would blame on
+// the statement before.
+//
+// Speed (BenchmarkParse10kLines): participle allocates a branch for every
+// alternative it tries and a struct for every production it enters, so
+// the most common statements are tried first (Command before Assign), an
+// argument list stops without entering an expression at the end of the
+// statement, and operators have token types of their own (lexer.go).
 
 // Program is a whole script, a REPL entry, or a spawned block's body.
 type Program struct {
 	Pos    Pos
 	EndPos Pos
-	Stmts  []*Stmt `parser:"EOL* ( @@ (?! ~( '}' | EOL ) ) EOL* )*"`
+	Stmts  []*Stmt `parser:"EOL* ( @@ EOL* )*"`
 	// Src is the text the program was parsed from; Base is the position of
 	// its first byte (a spawned block keeps the positions of its file).
 	Src  string `parser:""`
@@ -30,10 +44,12 @@ type Program struct {
 type Block struct {
 	Pos    Pos
 	EndPos Pos
-	Stmts  []*Stmt `parser:"'{' EOL* ( @@ (?! ~( '}' | EOL ) ) EOL* )* '}'"`
+	Stmts  []*Stmt `parser:"'{' EOL* ( @@ EOL* )* '}'"`
 }
 
-// Stmt is one statement; exactly one field is set.
+// Stmt is one statement; exactly one field is set. Command comes before
+// Assign, which it refuses when "=", "+=", "-=", "." or "[" follows its
+// first word: one expression parse fewer for every command.
 type Stmt struct {
 	Pos    Pos
 	EndPos Pos
@@ -47,8 +63,8 @@ type Stmt struct {
 	Quiet  *Wrap    `parser:"| \"quiet\" @@"`
 	Atomic *Atomic  `parser:"| @@"`
 	Spawn  *Spawn   `parser:"| @@"`
-	Assign *Assign  `parser:"| @@"`
 	Cmd    *Command `parser:"| @@"`
+	Assign *Assign  `parser:"| @@"`
 }
 
 // If is `if EXPR { } else if EXPR { } else { }`.
@@ -125,10 +141,10 @@ type Word struct {
 }
 
 // Assign is `TARGET = VALUE`, `TARGET += EXPR` or `TARGET -= EXPR`; the
-// target is a name or a memory view.
+// target is a name or a memory view, so it starts with a name.
 type Assign struct {
 	Pos    Pos
-	Target *Expr  `parser:"@@"`
+	Target *Expr  `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" ) (?= Ident) @@"`
 	Op     string `parser:"@( '=' | '+=' | '-=' )"`
 	Value  *Value `parser:"@@"`
 }
@@ -148,7 +164,7 @@ type Value struct {
 type Command struct {
 	Pos    Pos
 	EndPos Pos
-	Verb   string `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" ) @Ident"`
+	Verb   string `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" ) @Ident (?! '=' | '+=' | '-=' | '.' | '[' )"`
 	Args   []*Arg `parser:"@@*"`
 	Block  *Block `parser:"@@?"`
 
@@ -162,10 +178,12 @@ type Command struct {
 
 // Arg is one argument of a command: `name=expr`, `expr`, `expr:expr` (the
 // I:DELTA pairs of `sem op`), optionally after a comma (print, expect).
+// The lookahead ends the list at the end of the statement before
+// participle descends through every level of an expression to find out.
 type Arg struct {
 	Pos    Pos
 	EndPos Pos
-	Comma  bool    `parser:"@','?"`
+	Comma  bool    `parser:"(?! EOL | '{' | '}' ) @','?"`
 	Opt    *Option `parser:"( @@"`
 	Expr   *Expr   `parser:"| @@"`
 	Pair   *Expr   `parser:"  ( ':' @@ )? )"`
@@ -208,7 +226,7 @@ type AndOp struct {
 type Cmp struct {
 	Pos   Pos
 	Left  *Sum   `parser:"@@"`
-	Op    string `parser:"( @( '==' | '!=' | '<=' | '>=' | '<' | '>' )"`
+	Op    string `parser:"( @CmpOp"`
 	Right *Sum   `parser:"  @@ )?"`
 }
 
@@ -220,7 +238,7 @@ type Sum struct {
 
 type SumOp struct {
 	Pos   Pos
-	Op    string `parser:"@( '+' | '-' )"`
+	Op    string `parser:"@AddOp"`
 	Right *Term  `parser:"@@"`
 }
 
@@ -232,13 +250,13 @@ type Term struct {
 
 type TermOp struct {
 	Pos   Pos
-	Op    string `parser:"@( '*' | '/' | '%' )"`
+	Op    string `parser:"@MulOp"`
 	Right *Unary `parser:"@@"`
 }
 
 type Unary struct {
 	Pos     Pos
-	Op      string   `parser:"  @( '-' | '!' | '+' )"`
+	Op      string   `parser:"  @( AddOp | '!' )"`
 	Operand *Unary   `parser:"  @@"`
 	Postfix *Postfix `parser:"| @@"`
 }
@@ -269,14 +287,17 @@ type Call struct {
 	Args []*Expr `parser:"( @@ ( ',' @@ )* )?"`
 }
 
+// Primary is an operand. The alternatives are in the order of how often
+// they occur (each one tried costs an allocation); true and false must
+// come before names.
 type Primary struct {
 	Pos      Pos
 	EndPos   Pos
-	Int      *string `parser:"  @Int"`
+	Bool     *string `parser:"  @( \"true\" | \"false\" )"`
+	Ident    *string `parser:"| @Ident"`
+	Int      *string `parser:"| @Int"`
+	Str      *string `parser:"| @String"`
+	Paren    *Expr   `parser:"| '(' @@ ')'"`
 	Size     *string `parser:"| @Size"`
 	Duration *string `parser:"| @Duration"`
-	Str      *string `parser:"| @String"`
-	Bool     *string `parser:"| @( \"true\" | \"false\" )"`
-	Ident    *string `parser:"| @Ident"`
-	Paren    *Expr   `parser:"| '(' @@ ')'"`
 }

@@ -2,10 +2,10 @@ package lang
 
 import (
 	"fmt"
-
-	"github.com/alecthomas/participle/v2/lexer"
 	"sort"
 	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // Builtins are the functions an expression may call.
@@ -50,9 +50,29 @@ func (c *checker) text(from, to Pos) string {
 }
 
 func (c *checker) stmts(list []*Stmt) {
-	for _, s := range list {
+	for i, s := range list {
+		if i > 0 && !c.separated(list[i-1], s) {
+			continue
+		}
 		c.stmt(s)
 	}
+}
+
+// separated checks that a newline or ";" stands between two statements:
+// the grammar lets one statement follow another directly, so that
+// `while x { } junk` is blamed on "junk", where the statement should have
+// ended, rather than deep inside the block before it.
+func (c *checker) separated(prev, s *Stmt) bool {
+	a, b := prev.EndPos.Offset-c.prog.Base.Offset, s.Pos.Offset-c.prog.Base.Offset
+	if a < 0 || b > len(c.prog.Src) || a > b || strings.ContainsAny(c.prog.Src[a:b], "\n;") {
+		return true
+	}
+	found := "end of input"
+	if i := sort.Search(len(c.toks), func(i int) bool { return c.toks[i].Pos.Offset >= s.Pos.Offset }); i < len(c.toks) {
+		found = Describe(c.toks[i])
+	}
+	c.errorf(s.Pos, "expected end of statement, found %s", found)
+	return false
 }
 
 func (c *checker) block(b *Block) {
@@ -97,9 +117,12 @@ func (c *checker) stmt(s *Stmt) {
 	case s.Assign != nil:
 		t := s.Assign.Target
 		if _, ok := IdentOf(t); !ok && !IsView(t) {
+			// One mistake, one message: not also "only built-in
+			// functions can be called" for `a.b(1) = 2`.
 			c.errorf(t.Pos, "cannot assign to %s: expected a name or a memory view", quoteText(c.text(t.Pos, t.EndPos)))
+		} else {
+			c.expr(t)
 		}
-		c.expr(t)
 		c.value(s.Assign.Value)
 	case s.Cmd != nil:
 		c.command(s.Cmd)
@@ -115,6 +138,9 @@ func (c *checker) wrap(w *Wrap) {
 }
 
 func (c *checker) spawn(s *Spawn) {
+	// The child parses its block again, but a mistake in it is still a
+	// syntax error of the script: found before anything runs.
+	c.block(s.Body)
 	for _, w := range s.Exec {
 		if w.Expr != nil {
 			c.expr(w.Expr)
@@ -125,7 +151,7 @@ func (c *checker) spawn(s *Spawn) {
 		switch o.Name {
 		case "stdin", "stdout", "stderr":
 		default:
-			c.errorf(o.Pos, "spawn: unknown option %s= (valid: stdin=, stdout=, stderr=)", shorten(o.Name, 30))
+			c.errorf(o.Pos, "%s", unknownOptionMsg("spawn", o.Name+"=", []string{"stdin=", "stdout=", "stderr="}))
 		}
 		if seen[o.Name] {
 			c.errorf(o.Pos, "spawn: %s= given twice", o.Name)
@@ -201,10 +227,6 @@ func (c *checker) command(cmd *Command) {
 		return
 	}
 	if spec == nil {
-		if name == "else" {
-			c.errorf(cmd.Pos, "else without if: else goes on the line of the if's closing }")
-			return
-		}
 		msg := fmt.Sprintf("unknown statement %q", shorten(name, 30))
 		if n := nearest(name, Keywords()); n != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", n)
@@ -220,8 +242,8 @@ func (c *checker) command(cmd *Command) {
 	cmd.Flags = map[string]Pos{}
 	cmd.Opts = map[string]*Option{}
 	pi := 0 // next positional parameter
-	for _, a := range args {
-		if a.Comma && !spec.Commas {
+	for i, a := range args {
+		if a.Comma && (!spec.Commas || i == 0) {
 			c.errorf(a.Pos, "%s: expected an argument, found \",\" (usage: %s)", name, spec.Usage)
 			return
 		}
@@ -278,11 +300,17 @@ func (c *checker) command(cmd *Command) {
 			if !param.Variadic {
 				pi++
 			}
-		case isWord && a.Pair == nil:
+		// A word where no parameter is left is a mistyped option, if the
+		// statement has options; otherwise it is one argument too many.
+		case isWord && a.Pair == nil && !a.Comma && (len(spec.optionWords()) > 0 || len(spec.Opts) > 0):
 			c.unknownOption(a.Pos, name, word, spec)
 			return
 		default:
-			c.errorf(a.Pos, "%s: expected end of statement, found %s (usage: %s)", name, quoteText(c.text(a.Pos, a.EndPos)), spec.Usage)
+			found := quoteText(c.text(a.Pos, a.EndPos))
+			if a.Comma {
+				found = `","`
+			}
+			c.errorf(a.Pos, "%s: expected end of statement, found %s (usage: %s)", name, found, spec.Usage)
 			return
 		}
 	}
@@ -330,15 +358,15 @@ func (c *checker) unknownOption(p Pos, stmt, word string, spec *Spec) {
 	for _, o := range spec.Opts {
 		cands = append(cands, o+"=")
 	}
+	c.errorf(p, "%s", unknownOptionMsg(stmt, word, cands))
+}
+
+func unknownOptionMsg(stmt, word string, cands []string) string {
 	msg := fmt.Sprintf("%s: unknown option %q", stmt, shorten(word, 30))
 	if n := nearest(word, cands); n != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", n)
-	} else if len(cands) > 0 {
-		msg += fmt.Sprintf(" (valid: %s)", strings.Join(cands, " "))
-	} else {
-		msg += " (it takes no options)"
+		return msg + fmt.Sprintf(" (did you mean %q?)", n)
 	}
-	c.errorf(p, "%s", msg)
+	return msg + fmt.Sprintf(" (valid: %s)", strings.Join(cands, " "))
 }
 
 // expr checks what the grammar cannot: calls name a built-in.

@@ -23,6 +23,13 @@ const (
 	tokString
 	tokWord
 	tokPunct
+	// Operators get types of their own so that the grammar takes one with
+	// a single token match: a set of literals is a disjunction, and
+	// participle allocates a branch for every alternative it tries, at
+	// every operand of every expression.
+	tokCmpOp // == != < <= > >=
+	tokAddOp // + -
+	tokMulOp // * / %
 )
 
 var symbols = map[string]lexer.TokenType{
@@ -35,6 +42,9 @@ var symbols = map[string]lexer.TokenType{
 	"String":   tokString,
 	"Word":     tokWord,
 	"Punct":    tokPunct,
+	"CmpOp":    tokCmpOp,
+	"AddOp":    tokAddOp,
+	"MulOp":    tokMulOp,
 }
 
 // tokenNames names token types the way a user reads them in an error.
@@ -184,7 +194,7 @@ func (s *scanner) limit(t lexer.TokenType, val string, p lexer.Position) {
 	case t == tokIdent && (val == "try" || val == "quiet" || val == "else"):
 		s.stmtPre++
 		what = "statements"
-	case t == tokPunct && (val == "!" || (val == "-" || val == "+") && !s.afterOperand()):
+	case (t == tokPunct && val == "!") || (t == tokAddOp && !s.afterOperand()):
 		s.unaryPre++
 		what = "operators"
 	default:
@@ -390,7 +400,8 @@ func (s *scanner) word() error {
 	i := s.off
 	for i < len(s.src) {
 		c := s.src[i]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '"' || c == '{' || c == '}' || c == '(' || c == ')' {
+		// The blanks are run's: a form feed ends a word as a space does.
+		if c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == '\n' || c == ';' || c == '"' || c == '{' || c == '}' || c == '(' || c == ')' {
 			break
 		}
 		if c == '#' && i == s.off {
@@ -422,7 +433,7 @@ func (s *scanner) punct(c byte) error {
 		for _, t := range twoCharPunct {
 			if two == t {
 				s.advance(2)
-				s.emit(tokPunct, t, p)
+				s.emit(punctType(t), t, p)
 				return nil
 			}
 		}
@@ -444,9 +455,23 @@ func (s *scanner) punct(c byte) error {
 		}
 		return s.errorf(p, "unexpected character %q", r)
 	}
-	s.emit(tokPunct, s.src[s.off:s.off+1], p)
+	val := s.src[s.off : s.off+1]
+	s.emit(punctType(val), val, p)
 	s.advance(1)
 	return nil
+}
+
+// punctType gives an operator its token type (see tokCmpOp).
+func punctType(val string) lexer.TokenType {
+	switch val {
+	case "==", "!=", "<", "<=", ">", ">=":
+		return tokCmpOp
+	case "+", "-":
+		return tokAddOp
+	case "*", "/", "%":
+		return tokMulOp
+	}
+	return tokPunct
 }
 
 func shorten(s string, n int) string {

@@ -12,6 +12,7 @@ import (
 var kindNames = map[lexer.TokenType]string{
 	tokEOF: "EOF", tokEOL: "EOL", tokIdent: "Ident", tokInt: "Int", tokSize: "Size",
 	tokDuration: "Duration", tokString: "String", tokWord: "Word", tokPunct: "Punct",
+	tokCmpOp: "CmpOp", tokAddOp: "AddOp", tokMulOp: "MulOp",
 }
 
 // lex renders the tokens of src as `Kind(value)`, without the EOL and EOF
@@ -46,12 +47,12 @@ func TestLexTokens(t *testing.T) {
 		{`"a b" "" "\"q\""`, `String("a b") String("") String("\"q\"")`},
 		// Longest match for two-character operators.
 		{"== != <= >= && || += -= .. = < > ! + - * / % . , [ ] { } ( ) :",
-			"Punct(==) Punct(!=) Punct(<=) Punct(>=) Punct(&&) Punct(||) Punct(+=) Punct(-=) Punct(..) " +
-				"Punct(=) Punct(<) Punct(>) Punct(!) Punct(+) Punct(-) Punct(*) Punct(/) Punct(%) Punct(.) " +
+			"CmpOp(==) CmpOp(!=) CmpOp(<=) CmpOp(>=) Punct(&&) Punct(||) Punct(+=) Punct(-=) Punct(..) " +
+				"Punct(=) CmpOp(<) CmpOp(>) Punct(!) AddOp(+) AddOp(-) MulOp(*) MulOp(/) MulOp(%) Punct(.) " +
 				"Punct(,) Punct([) Punct(]) Punct({) Punct(}) Punct(() Punct()) Punct(:)"},
 		{"1..10", "Int(1) Punct(..) Int(10)"},
 		{"a.i64[0]", "Ident(a) Punct(.) Ident(i64) Punct([) Int(0) Punct(])"},
-		{"0:-1", "Int(0) Punct(:) Punct(-) Int(1)"},
+		{"0:-1", "Int(0) Punct(:) AddOp(-) Int(1)"},
 		// Statements end at a newline or ";"; runs of them stay separate
 		// tokens (the grammar takes EOL*).
 		{"a\nb;c;;\n", `Ident(a) EOL(\n) Ident(b) EOL(;) Ident(c) EOL(;) EOL(;) EOL(\n)`},
@@ -78,20 +79,23 @@ func TestLexExecWords(t *testing.T) {
 		{"spawn l exec ls -l /tmp stdout=p.w",
 			"Ident(spawn) Ident(l) Ident(exec) Word(ls) Word(-l) Word(/tmp) Ident(stdout) Punct(=) Ident(p) Punct(.) Ident(w)"},
 		{`spawn e exec echo "a b" (n + 1) x=y a#b`,
-			`Ident(spawn) Ident(e) Ident(exec) Word(echo) String("a b") Punct(() Ident(n) Punct(+) Int(1) Punct()) Word(x=y) Word(a#b)`},
+			`Ident(spawn) Ident(e) Ident(exec) Word(echo) String("a b") Punct(() Ident(n) AddOp(+) Int(1) Punct()) Word(x=y) Word(a#b)`},
 		// A word may hold any byte but blanks and ; " ( ) { }.
 		{"spawn x exec sh -c 'exit 3' --a=b ./x.sh é",
 			"Ident(spawn) Ident(x) Ident(exec) Word(sh) Word(-c) Word('exit) Word(3') Word(--a=b) Word(./x.sh) Word(é)"},
 		{"spawn c exec cat stdin=p.r stdout=q.w",
 			"Ident(spawn) Ident(c) Ident(exec) Word(cat) Ident(stdin) Punct(=) Ident(p) Punct(.) Ident(r) Ident(stdout) Punct(=) Ident(q) Punct(.) Ident(w)"},
+		// Words end at the blanks that separate other tokens (found by
+		// FuzzParse: a form feed was part of the word).
+		{"spawn x exec a\fb\vc\td", "Ident(spawn) Ident(x) Ident(exec) Word(a) Word(b) Word(c) Word(d)"},
 		// Word mode ends with the statement.
-		{"spawn l exec ls; print -l", "Ident(spawn) Ident(l) Ident(exec) Word(ls) EOL(;) Ident(print) Punct(-) Ident(l)"},
-		{"spawn l exec ls # list\nprint -l", `Ident(spawn) Ident(l) Ident(exec) Word(ls) EOL(\n) Ident(print) Punct(-) Ident(l)`},
+		{"spawn l exec ls; print -l", "Ident(spawn) Ident(l) Ident(exec) Word(ls) EOL(;) Ident(print) AddOp(-) Ident(l)"},
+		{"spawn l exec ls # list\nprint -l", `Ident(spawn) Ident(l) Ident(exec) Word(ls) EOL(\n) Ident(print) AddOp(-) Ident(l)`},
 		// Nested parentheses stay an expression until the last one closes.
 		{"spawn l exec ls (f(1)) -x", "Ident(spawn) Ident(l) Ident(exec) Word(ls) Punct(() Ident(f) Punct(() Int(1) Punct()) Punct()) Word(-x)"},
 		// `exec` elsewhere is an ordinary name.
-		{"print exec -l", "Ident(print) Ident(exec) Punct(-) Ident(l)"},
-		{"spawn l { exec -l }", "Ident(spawn) Ident(l) Punct({) Ident(exec) Punct(-) Ident(l) Punct(})"},
+		{"print exec -l", "Ident(print) Ident(exec) AddOp(-) Ident(l)"},
+		{"spawn l { exec -l }", "Ident(spawn) Ident(l) Punct({) Ident(exec) AddOp(-) Ident(l) Punct(})"},
 		// A ")" with no "(" is a token, not an endless empty word (it hung).
 		{"spawn l exec ls ) x", "Ident(spawn) Ident(l) Ident(exec) Word(ls) Punct()) Word(x)"},
 	}

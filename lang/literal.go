@@ -75,7 +75,8 @@ func ParseInt(text string) (int64, error) {
 	case len(s) > 1 && s[0] == '0' && s[1]|0x20 == 'o':
 		base, s = 8, s[2:]
 	case len(s) > 1 && s[0] == '0':
-		base, s, cOctal = 8, s[1:], true
+		// The leading 0 stays a digit, so 0_600 has its _ between digits.
+		base, cOctal = 8, true
 	}
 	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
 		return 0, errors.New("digits expected, with _ only between digits")

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -42,11 +44,21 @@ func ParseAt(src string, base Pos) (*Program, error) {
 		e := convert(err, toks)
 		if x := explainFailed(toks, e); x != nil {
 			e = x
+		} else {
+			e = refine(toks, e, src, base)
 		}
 		e.incomplete = e.incomplete || openAtEnd(toks, e)
+		if e.incomplete && strings.HasPrefix(e.Msg, `expected "}", found end of input`) {
+			// In a file, the end is far from the brace that lacks its
+			// partner: say where that block starts.
+			if p, ok := unclosedBrace(toks); ok {
+				e.Msg += fmt.Sprintf(" (the block opened at %d:%d is not closed)", p.Line, p.Column)
+			}
+		}
 		return nil, withLines(ErrorList{e}, src, base)
 	}
 	prog.Src, prog.Base = src, base
+	trimEnds(prog, toks)
 	if errs := check(prog, toks); len(errs) > 0 {
 		return nil, withLines(errs, src, base)
 	}
@@ -87,6 +99,12 @@ func parseAll(name, src string) (*Program, ErrorList) {
 		errors.As(err, &list)
 		for _, e := range list {
 			e.Line = lineAt(src, e.Pos.Offset)
+			// A blanked line has a space per byte, so an error later on
+			// it counted its columns in bytes: count the source's runes.
+			if off := e.Pos.Offset; off >= 0 && off <= len(src) {
+				start := strings.LastIndexByte(src[:off], '\n') + 1
+				e.Pos.Column = utf8.RuneCountInString(src[start:off]) + 1
+			}
 		}
 		all = append(all, list...)
 		if len(list) != 1 || list[0].Pos.Offset >= len(cur) {
@@ -455,3 +473,171 @@ func explainFailed(toks []lexer.Token, e *Error) *Error {
 	}
 	return x
 }
+
+// refine rewords an error whose expectation, read off the grammar, does
+// not fit the place. participle says "expected a statement" where one
+// statement ended and another token followed without a newline or ";",
+// and blames the enclosing block for a stray token inside it.
+func refine(toks []lexer.Token, e *Error, src string, base Pos) *Error {
+	at := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= e.Pos.Offset })
+	if at >= len(toks) || toks[at].Pos.Offset != e.Pos.Offset || toks[at].Type == tokEOF {
+		return e
+	}
+	tok := toks[at]
+	reword := func(want, note string) *Error {
+		return &Error{Pos: e.Pos, Msg: "expected " + want + ", found " + Describe(tok) + note, incomplete: e.incomplete}
+	}
+	atStart := stmtStart(toks, at)
+	prev := lexer.Token{}
+	if at > 0 {
+		prev = toks[at-1]
+	}
+	switch {
+	case tok.Type == tokIdent && tok.Value == "else":
+		// No statement starts with else (the grammar refuses it, or a
+		// failed else block would be parsed again as a command with a
+		// block, twice per level of nesting).
+		switch {
+		case atStart:
+			return &Error{Pos: e.Pos, Msg: "else without if: else goes on the line of the if's closing }"}
+		case stmtHead(toks, at).Value == "if":
+			return &Error{Pos: e.Pos, Msg: "else without if: the if before it already ended with an else"}
+		}
+		return &Error{Pos: e.Pos, Msg: "else without if"}
+	case tok.Type == tokPunct && tok.Value == "}" && braceDepth(toks[:at]) == 0:
+		if atStart {
+			return reword("a statement", " (no block is open)")
+		}
+		return reword("end of statement", " (no block is open)")
+	case atStart && prev.Type == tokIdent && (prev.Value == "try" || prev.Value == "quiet"):
+		return reword("a statement or a block after "+prev.Value, "")
+	case atStart:
+		return e
+	case prev.Type == tokPunct && prev.Value == ",":
+		// After a comma only another argument will do.
+		if strings.HasPrefix(e.Msg, "expected an argument or end of statement,") {
+			return reword("an argument", "")
+		}
+	case tok.Type == tokPunct && (tok.Value == "=" || tok.Value == "+=" || tok.Value == "-="):
+		if x := explainAssign(toks, at, src, base); x != nil {
+			return x
+		}
+		return reword("end of statement", "")
+	case strings.HasPrefix(e.Msg, "expected a statement,"):
+		return reword("end of statement", "")
+	case strings.HasPrefix(e.Msg, `expected "}",`) && tok.Type != tokEOL:
+		return reword(`end of statement or "}"`, "")
+	}
+	return e
+}
+
+// stmtStart says whether toks[i] stands where a statement starts: first,
+// after a newline, ";" or "{", or after a try or quiet that does.
+func stmtStart(toks []lexer.Token, i int) bool {
+	for {
+		if i == 0 {
+			return true
+		}
+		switch p := toks[i-1]; {
+		case p.Type == tokEOL, p.Type == tokPunct && p.Value == "{":
+			return true
+		case p.Type == tokIdent && (p.Value == "try" || p.Value == "quiet"):
+			i--
+		default:
+			return false
+		}
+	}
+}
+
+// stmtHead returns the first word of the statement that ends before
+// toks[i], over its blocks and past any try or quiet.
+func stmtHead(toks []lexer.Token, i int) lexer.Token {
+	j, depth := i-1, 0
+	for ; j >= 0; j-- {
+		t := toks[j]
+		if t.Type == tokEOL && depth == 0 {
+			break
+		}
+		if t.Type == tokPunct && t.Value == "}" {
+			depth++
+		}
+		if t.Type == tokPunct && t.Value == "{" {
+			if depth == 0 {
+				break
+			}
+			depth--
+		}
+	}
+	for j+1 < i && toks[j+1].Type == tokIdent && (toks[j+1].Value == "try" || toks[j+1].Value == "quiet") {
+		j++
+	}
+	return toks[j+1]
+}
+
+// braceDepth counts the blocks that toks leave open.
+func braceDepth(toks []lexer.Token) int {
+	depth := 0
+	for _, t := range toks {
+		if t.Type == tokPunct {
+			switch t.Value {
+			case "{":
+				depth++
+			case "}":
+				depth--
+			}
+		}
+	}
+	return depth
+}
+
+// unclosedBrace finds the innermost "{" that the source leaves open.
+func unclosedBrace(toks []lexer.Token) (Pos, bool) {
+	var open []Pos
+	for _, t := range toks {
+		if t.Type == tokPunct {
+			switch t.Value {
+			case "{":
+				open = append(open, t.Pos)
+			case "}":
+				if len(open) > 0 {
+					open = open[:len(open)-1]
+				}
+			}
+		}
+	}
+	if len(open) == 0 {
+		return Pos{}, false
+	}
+	return open[len(open)-1], true
+}
+
+// explainAssign handles `f(1) = 2`: a statement that the command shape
+// took as far as the "=" and that parses whole as an assignment has a
+// target that cannot be assigned to. (The checker says the same of
+// `a.b(1) = 2`, which the command shape refuses at the ".".)
+func explainAssign(toks []lexer.Token, at int, src string, base Pos) *Error {
+	start := at
+	for start > 0 && !stmtStart(toks, start) {
+		start--
+	}
+	pl, err := lexer.Upgrade(&sliceLexer{toks: toks[start:]})
+	if err != nil {
+		return nil
+	}
+	// The assignment must be the one that failed: its target ends at
+	// this "=", not at an earlier one (`x = a[x = 1`).
+	a, err := assignParser().ParseFromLexer(pl, participle.AllowTrailing(true))
+	if err != nil || a.Target.EndPos.Offset != toks[at].Pos.Offset {
+		return nil
+	}
+	from, to := toks[start].Pos.Offset-base.Offset, toks[at].Pos.Offset-base.Offset
+	if from < 0 || to > len(src) || from > to {
+		return nil
+	}
+	target := strings.TrimSpace(src[from:to])
+	return &Error{Pos: toks[start].Pos, Msg: fmt.Sprintf("cannot assign to %q: expected a name or a memory view", shorten(target, 30))}
+}
+
+var assignParser = sync.OnceValue(func() *participle.Parser[Assign] {
+	return participle.MustBuild[Assign](participle.Lexer(lexDef{}), participle.UseLookahead(participle.MaxLookahead))
+})

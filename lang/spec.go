@@ -244,7 +244,8 @@ func nearest(word string, candidates []string) string {
 	if len(word) <= 3 {
 		limit = 1
 	}
-	if bestD <= limit || strings.HasPrefix(best, word) || strings.HasPrefix(word, best) {
+	// Replacing every letter of a short word is no typo: "x" is not "p".
+	if bestD <= limit && bestD < len(word) || strings.HasPrefix(best, word) || strings.HasPrefix(word, best) {
 		return best
 	}
 	return ""
