@@ -54,7 +54,11 @@ type Stmt struct {
 	Pos    Pos
 	EndPos Pos
 
-	If     *If      `parser:"  @@"`
+	// Commands first: most statements are commands, and participle pays
+	// for every alternative it tries before the one that matches. A
+	// command refuses the words that start the other statements.
+	Cmd    *Command `parser:"  @@"`
+	If     *If      `parser:"| @@"`
 	For    *For     `parser:"| @@"`
 	While  *While   `parser:"| @@"`
 	Repeat *Repeat  `parser:"| @@"`
@@ -63,7 +67,6 @@ type Stmt struct {
 	Quiet  *Wrap    `parser:"| \"quiet\" @@"`
 	Atomic *Atomic  `parser:"| @@"`
 	Spawn  *Spawn   `parser:"| @@"`
-	Cmd    *Command `parser:"| @@"`
 	Assign *Assign  `parser:"| @@"`
 }
 
@@ -177,19 +180,19 @@ type Command struct {
 }
 
 // Arg is one argument of a command: `name=expr`, `expr`, `expr:expr` (the
-// I:DELTA pairs of `sem op`), optionally after a comma (print, expect).
-// The lookahead ends the list at the end of the statement before
-// participle descends through every level of an expression to find out.
+// I:DELTA pairs of `sem op`), optionally after a comma (print, expect). It
+// is a participle.Parseable, parsed by hand (expr.go).
 type Arg struct {
 	Pos    Pos
 	EndPos Pos
-	Comma  bool    `parser:"(?! EOL | '{' | '}' ) @','?"`
-	Opt    *Option `parser:"( @@"`
-	Expr   *Expr   `parser:"| @@"`
-	Pair   *Expr   `parser:"  ( ':' @@ )? )"`
+	Comma  bool
+	Opt    *Option
+	Expr   *Expr
+	Pair   *Expr
 }
 
-// Option is `name=expr`.
+// Option is `name=expr`: participle parses it after `spawn ... exec`, the
+// hand-written Arg elsewhere.
 type Option struct {
 	Pos   Pos
 	Name  string `parser:"@Ident '='"`
@@ -197,107 +200,106 @@ type Option struct {
 }
 
 // Expressions, by precedence (LANGUAGE.md §2): || ; && ; comparisons ;
-// + - ; * / % ; unary - ! ; postfix.
+// + - ; * / % ; unary - ! ; postfix. They have no grammar tags: Expr is a
+// participle.Parseable, parsed by hand (expr.go) into these nodes.
 
 // Expr is a full expression.
 type Expr struct {
 	Pos    Pos
 	EndPos Pos
-	Left   *And    `parser:"@@"`
-	Rest   []*OrOp `parser:"@@*"`
+	Left   *And
+	Rest   []*OrOp
 }
 
 type OrOp struct {
-	Op    string `parser:"@'||'"`
-	Right *And   `parser:"@@"`
+	Op    string
+	Right *And
 }
 
 type And struct {
 	Pos  Pos
-	Left *Cmp     `parser:"@@"`
-	Rest []*AndOp `parser:"@@*"`
+	Left *Cmp
+	Rest []*AndOp
 }
 
 type AndOp struct {
-	Op    string `parser:"@'&&'"`
-	Right *Cmp   `parser:"@@"`
+	Op    string
+	Right *Cmp
 }
 
 type Cmp struct {
 	Pos   Pos
-	Left  *Sum   `parser:"@@"`
-	Op    string `parser:"( @CmpOp"`
-	Right *Sum   `parser:"  @@ )?"`
+	Left  *Sum
+	Op    string
+	Right *Sum
 }
 
 type Sum struct {
 	Pos  Pos
-	Left *Term    `parser:"@@"`
-	Rest []*SumOp `parser:"@@*"`
+	Left *Term
+	Rest []*SumOp
 }
 
 type SumOp struct {
 	Pos   Pos
-	Op    string `parser:"@AddOp"`
-	Right *Term  `parser:"@@"`
+	Op    string
+	Right *Term
 }
 
 type Term struct {
 	Pos  Pos
-	Left *Unary    `parser:"@@"`
-	Rest []*TermOp `parser:"@@*"`
+	Left *Unary
+	Rest []*TermOp
 }
 
 type TermOp struct {
 	Pos   Pos
-	Op    string `parser:"@MulOp"`
-	Right *Unary `parser:"@@"`
+	Op    string
+	Right *Unary
 }
 
 type Unary struct {
 	Pos     Pos
-	Op      string   `parser:"  @( AddOp | '!' )"`
-	Operand *Unary   `parser:"  @@"`
-	Postfix *Postfix `parser:"| @@"`
+	Op      string
+	Operand *Unary
+	Postfix *Postfix
 }
 
 // Postfix is a primary followed by `.field`, `[i]`, `[lo:hi]` or `(args)`.
 type Postfix struct {
 	Pos     Pos
-	Primary *Primary  `parser:"@@"`
-	Ops     []*PostOp `parser:"@@*"`
+	Primary *Primary
+	Ops     []*PostOp
 }
 
 type PostOp struct {
 	Pos    Pos
 	EndPos Pos
-	Field  *string `parser:"  '.' @Ident"`
-	Index  *Index  `parser:"| '[' @@ ']'"`
-	Call   *Call   `parser:"| '(' @@ ')'"`
+	Field  *string
+	Index  *Index
+	Call   *Call
 }
 
 // Index is `[i]` or `[lo:hi]`, with either end of a slice optional.
 type Index struct {
-	Lo    *Expr `parser:"@@?"`
-	Slice bool  `parser:"( @':'"`
-	Hi    *Expr `parser:"  @@? )?"`
+	Lo    *Expr
+	Slice bool
+	Hi    *Expr
 }
 
 type Call struct {
-	Args []*Expr `parser:"( @@ ( ',' @@ )* )?"`
+	Args []*Expr
 }
 
-// Primary is an operand. The alternatives are in the order of how often
-// they occur (each one tried costs an allocation); true and false must
-// come before names.
+// Primary is an operand: exactly one field is set.
 type Primary struct {
 	Pos      Pos
 	EndPos   Pos
-	Bool     *string `parser:"  @( \"true\" | \"false\" )"`
-	Ident    *string `parser:"| @Ident"`
-	Int      *string `parser:"| @Int"`
-	Str      *string `parser:"| @String"`
-	Paren    *Expr   `parser:"| '(' @@ ')'"`
-	Size     *string `parser:"| @Size"`
-	Duration *string `parser:"| @Duration"`
+	Bool     *string
+	Ident    *string
+	Int      *string
+	Str      *string
+	Paren    *Expr
+	Size     *string
+	Duration *string
 }

@@ -627,7 +627,14 @@ func explainAssign(toks []lexer.Token, at int, src string, base Pos) *Error {
 	// The assignment must be the one that failed: its target ends at
 	// this "=", not at an earlier one (`x = a[x = 1`).
 	a, err := assignParser().ParseFromLexer(pl, participle.AllowTrailing(true))
-	if err != nil || a.Target.EndPos.Offset != toks[at].Pos.Offset {
+	if err != nil {
+		return nil
+	}
+	next := start
+	for next < len(toks) && toks[next].Pos.Offset < a.Target.EndPos.Offset {
+		next++
+	}
+	if next != at {
 		return nil
 	}
 	from, to := toks[start].Pos.Offset-base.Offset, toks[at].Pos.Offset-base.Offset
