@@ -110,6 +110,11 @@ type scanner struct {
 	parenDepth int
 	words      bool
 
+	// keepComments: collect comments (for the formatter), which the
+	// grammar never sees.
+	keepComments bool
+	comments     []Comment
+
 	// err is a limit exceeded inside emit; run stops on it.
 	err error
 	// lineToks counts the tokens of the current line (maxLineTokens).
@@ -267,6 +272,9 @@ func (s *scanner) run() error {
 			end := strings.IndexByte(s.src[s.off:], '\n')
 			if end < 0 {
 				end = len(s.src) - s.off
+			}
+			if s.keepComments {
+				s.comments = append(s.comments, Comment{Pos: s.pos(), Text: s.src[s.off : s.off+end]})
 			}
 			s.advance(end)
 		case c == ';':
@@ -483,4 +491,19 @@ func shorten(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// A Comment is `# ...` to the end of its line, with its position.
+type Comment struct {
+	Pos  Pos
+	Text string // from the '#', without the newline
+}
+
+// Comments returns the comments of src, in order.
+func Comments(src string) ([]Comment, error) {
+	s := &scanner{src: src, line: 1, col: 1, keepComments: true}
+	if err := s.run(); err != nil {
+		return nil, err
+	}
+	return s.comments, nil
 }

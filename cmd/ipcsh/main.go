@@ -33,6 +33,7 @@ const usage = `usage:
   ipcsh check FILE...        parse only, report every syntax error
   ipcsh test [PATH...]       run golden tests: NAME.ipc against NAME.golden
                              (ipcsh test -h for its options)
+  ipcsh fmt [--check] FILE... rewrite scripts in the canonical layout
   ipcsh clean                remove the SysV objects and tmp directories of runs
                              killed with SIGKILL (from their journals)
   ipcsh version              print the version
@@ -92,6 +93,8 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitOK
 		case "clean":
 			return clean(argv[1:], stdout, stderr)
+		case "fmt":
+			return fmtCmd(argv[1:], stdout, stderr)
 		}
 	}
 	var o options

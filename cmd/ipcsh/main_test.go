@@ -584,3 +584,29 @@ func TestUndefinedNameReportedOnce(t *testing.T) {
 		t.Errorf("the error is reported %d times:\n%s", n, r.stderr)
 	}
 }
+
+// TestFmt: ipcsh fmt rewrites a file in the canonical layout, --check
+// lists what is not in it, and a syntax error leaves the file alone.
+func TestFmt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	messy := filepath.Join(dir, "messy.ipc")
+	broken := filepath.Join(dir, "broken.ipc")
+	os.WriteFile(messy, []byte("pipe p;write p.w  \"x\"\n"), 0o644)
+	os.WriteFile(broken, []byte("print )\n"), 0o644)
+	r := ipcsh(t, opts{}, "fmt", "--check", messy)
+	wantCode(t, r, 1)
+	wantContains(t, "stdout", r.stdout, messy)
+	r = ipcsh(t, opts{}, "fmt", messy)
+	wantCode(t, r, 0)
+	if b, _ := os.ReadFile(messy); string(b) != "pipe p\nwrite p.w \"x\"\n" {
+		t.Errorf("formatted file:\n%s", b)
+	}
+	wantCode(t, ipcsh(t, opts{}, "fmt", "--check", messy), 0)
+	r = ipcsh(t, opts{}, "fmt", broken)
+	wantCode(t, r, 2)
+	wantContains(t, "stderr", r.stderr, "broken.ipc:1:7")
+	if b, _ := os.ReadFile(broken); string(b) != "print )\n" {
+		t.Errorf("a file with a syntax error was changed:\n%s", b)
+	}
+}
