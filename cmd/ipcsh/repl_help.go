@@ -89,5 +89,11 @@ func helpOne(w io.Writer, s *lang.Spec) {
 	if s.Value {
 		fmt.Fprintf(w, "  gives a value: let x = %s ...\n", s.Name)
 	}
+	if s.Errors != "" {
+		fmt.Fprintf(w, "  errors: %s\n", s.Errors)
+	}
+	if s.Example != "" {
+		fmt.Fprintf(w, "  example: %s\n", s.Example)
+	}
 	fmt.Fprintf(w, "  (%s)\n", s.Group)
 }
