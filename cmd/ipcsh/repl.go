@@ -65,6 +65,8 @@ type session struct {
 	// newline: the "cancelled" line then starts on a line of its own.
 	tty bool
 	n   int // entries run so far: the next is "[repl n+1]"
+	// ring keeps the session's last events, for `timeline`.
+	ring *eventRing
 
 	mu       sync.Mutex // guards phase and stopCode against the signal handler
 	phase    phase
@@ -95,6 +97,9 @@ func (s *session) loop() int {
 		switch {
 		case e.help:
 			help(s.out, e.helpWords)
+			continue
+		case e.timeline:
+			s.showTimeline()
 			continue
 		case e.parseErr != nil:
 			printSyntax(s.errOut, e.parseErr)
@@ -137,6 +142,7 @@ type entry struct {
 	parseErr  error
 	help      bool
 	helpWords []string // the words after `help`
+	timeline  bool     // `timeline`, a command of the REPL
 }
 
 // readEntry reads lines until they form a complete entry. A blank line
@@ -152,6 +158,10 @@ func (s *session) readEntry() (entry, error) {
 	if words, ok := helpCommand(line); ok {
 		s.in.SaveHistory(line)
 		return entry{help: true, helpWords: words}, nil
+	}
+	if strings.TrimSpace(line) == "timeline" && s.ring != nil {
+		s.in.SaveHistory(line)
+		return entry{timeline: true}, nil
 	}
 	lines := []string{line}
 	name := fmt.Sprintf("[repl %d]", s.n+1)
@@ -380,13 +390,15 @@ func repl(stdin *os.File, o options, tracePath string, stdout, stderr io.Writer)
 	// The REPL has no stall detector: a person waiting at a blocked
 	// statement is not a deadlock (another terminal may unblock it), and
 	// Ctrl-C is at hand.
-	r, err := interp.New(interp.Config{Stdout: rl.Stdout(), Quiet: o.quiet, Verbose: o.verbose, Trace: o.trace})
+	ring := newEventRing()
+	r, err := interp.New(interp.Config{Stdout: rl.Stdout(), Quiet: o.quiet, Verbose: o.verbose, Trace: traceTo(ring, o.trace)})
 	if err != nil {
 		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
 		return exitError
 	}
 	comp.bindings = r.Bindings
 	s := newSession(r, &readlineSource{rl}, rl.Stdout(), rl.Stderr())
+	s.ring = ring
 	s.tty = true
 	stop := s.handleSignals(rl)
 	defer stop()

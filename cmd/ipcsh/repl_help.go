@@ -57,6 +57,7 @@ func helpAll(w io.Writer) {
 	}
 	fmt.Fprint(w, `
 help STATEMENT shows its syntax and options (help open, help sem p).
+timeline draws the session's last events, one column per process.
 Tab completes statements, options and names; Up and Ctrl-R search the history.
 Ctrl-C stops the statement that is blocked, or clears the line.
 Ctrl-D or exit [N] ends the session: children are waited for, SysV objects removed.

@@ -119,12 +119,14 @@ func sysvKeyExists(t *testing.T, key int) bool {
 // printed and its exit code.
 func runSession(t *testing.T, in *scriptedInput, out *replOutput, args ...string) (*session, chan int) {
 	t.Helper()
-	r, err := interp.New(interp.Config{Stdout: out, Args: args})
+	ring := newEventRing()
+	r, err := interp.New(interp.Config{Stdout: out, Args: args, Trace: ring})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in.echo = out
 	s := newSession(r, in, out, out)
+	s.ring = ring
 	done := make(chan int, 1)
 	go func() { done <- s.loop() }()
 	return s, done
