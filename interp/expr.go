@@ -594,6 +594,28 @@ func index(pos lang.Pos, v, i Value) (Value, error) {
 	return Value{}, errorf(pos, "cannot index a %s", v.typeName())
 }
 
+// bounds evaluates the ends of [lo:hi]; an end left out is 0 or hi.
+func bounds(p *Proc, pos lang.Pos, lo, hi exprFn, hiDefault int64, what string) (int64, int64, error) {
+	a, b := int64(0), hiDefault
+	for _, end := range [2]struct {
+		f   exprFn
+		dst *int64
+	}{{lo, &a}, {hi, &b}} {
+		if end.f == nil {
+			continue
+		}
+		x, err := end.f(p)
+		if err != nil {
+			return 0, 0, err
+		}
+		if x.K != KInt {
+			return 0, 0, errorf(pos, "%s bounds must be ints, found %s", what, x.typeName())
+		}
+		*end.dst = x.I
+	}
+	return a, b, nil
+}
+
 func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
 	var n int64
 	switch v.K {
@@ -613,22 +635,9 @@ func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
 	default:
 		return Value{}, errorf(pos, "cannot slice a %s", v.typeName())
 	}
-	a, b := int64(0), n
-	for _, end := range []struct {
-		f   exprFn
-		dst *int64
-	}{{lo, &a}, {hi, &b}} {
-		if end.f == nil {
-			continue
-		}
-		x, err := end.f(p)
-		if err != nil {
-			return x, err
-		}
-		if x.K != KInt {
-			return Value{}, errorf(pos, "slice bounds must be ints, found %s", x.typeName())
-		}
-		*end.dst = x.I
+	a, b, err := bounds(p, pos, lo, hi, n, "slice")
+	if err != nil {
+		return Value{}, err
 	}
 	if a < 0 || b > n || a > b {
 		return Value{}, errorf(pos, "slice [%d:%d] out of range (length %d)", a, b, n)

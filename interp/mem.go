@@ -195,25 +195,13 @@ func memSlice(p *Proc, pos lang.Pos, h *memHandle, lo, hi exprFn) (Value, error)
 // the end, or with n >= 0 (a store of n bytes) lo+n.
 func memBounds(p *Proc, pos lang.Pos, h *memHandle, lo, hi exprFn, n int64) (int64, int64, error) {
 	size := int64(len(h.mem))
-	a, b := int64(0), size
+	hiDefault := size
 	if n >= 0 {
-		b = -1
+		hiDefault = -1 // a store of n bytes: lo+n
 	}
-	for _, end := range []struct {
-		f   exprFn
-		dst *int64
-	}{{lo, &a}, {hi, &b}} {
-		if end.f == nil {
-			continue
-		}
-		x, err := end.f(p)
-		if err != nil {
-			return 0, 0, err
-		}
-		if x.K != KInt {
-			return 0, 0, errorf(pos, "%s[..]: bounds must be ints, found %s", h.name, x.typeName())
-		}
-		*end.dst = x.I
+	a, b, err := bounds(p, pos, lo, hi, hiDefault, h.name+"[..]:")
+	if err != nil {
+		return 0, 0, err
 	}
 	if b == -1 {
 		b = a + n

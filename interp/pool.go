@@ -47,6 +47,9 @@ type pool struct {
 	closed  bool
 	filling bool
 	all     []*warmChild // every warm child ever started, to reap at close
+	// starting counts starts in flight: close waits for them, since a
+	// start uses the run's fds, which close is about to give back.
+	starting sync.WaitGroup
 }
 
 // warmUp starts the pool if prog spawns blocks and the pool can help: in
@@ -69,7 +72,9 @@ func (pl *pool) refill() {
 		return
 	}
 	pl.filling = true
+	pl.starting.Add(1)
 	go func() {
+		defer pl.starting.Done()
 		w, err := pl.start()
 		pl.mu.Lock()
 		defer pl.mu.Unlock()
@@ -173,6 +178,9 @@ func (w *warmChild) handOff(r *Runner, mfd int, files []uintptr) bool {
 func (pl *pool) close() {
 	pl.mu.Lock()
 	pl.closed = true
+	pl.mu.Unlock()
+	pl.starting.Wait()
+	pl.mu.Lock()
 	ready := pl.ready
 	pl.ready = nil
 	all := pl.all

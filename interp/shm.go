@@ -158,24 +158,36 @@ func (c *command) memParam(i int, kind string) (*memHandle, error) {
 	return nil, errorf(c.pos, "%s: expected an %s, found %s", c.verb, kind, v.typeName())
 }
 
-func execDetach(p *Proc, c *command) (Value, error) {
-	if err := c.eval(p); err != nil {
-		return Value{}, err
+// execDetach, execMsync and execMunmap make one call on memory that must
+// still be there: a second detach or munmap is EINVAL from the kernel,
+// here with the place where the memory went away.
+var (
+	execDetach = memStatement("attachment", "detached", func(h *memHandle) error { return ipc.Shmdt(h.mem) }, true)
+	execMsync  = memStatement("mapping", "unmapped", func(h *memHandle) error { return ipc.Msync(h.mem) }, false)
+	execMunmap = memStatement("mapping", "unmapped", (*memHandle).unmap, true)
+)
+
+func memStatement(kind, goneWord string, call func(*memHandle) error, releases bool) execFn {
+	return func(p *Proc, c *command) (Value, error) {
+		if err := c.eval(p); err != nil {
+			return Value{}, err
+		}
+		h, err := c.memParam(0, kind)
+		if err != nil {
+			return Value{}, err
+		}
+		if h.gone {
+			return Value{}, p.fail(c, PhaseOnce, unix.EINVAL, fmt.Sprintf("%s was already %s at %s", h.name, goneWord, posText(h.goneAt)))
+		}
+		if err := call(h); err != nil {
+			return Value{}, p.fail(c, PhaseOnce, err, "")
+		}
+		if releases {
+			h.release(c.pos)
+		}
+		p.done(c, PhaseOnce, "")
+		return Value{}, nil
 	}
-	h, err := c.memParam(0, "attachment")
-	if err != nil {
-		return Value{}, err
-	}
-	if h.gone {
-		// shmdt on an address nothing is attached at is EINVAL; say why.
-		return Value{}, p.fail(c, PhaseOnce, unix.EINVAL, fmt.Sprintf("%s was already detached at %s", h.name, posText(h.goneAt)))
-	}
-	if err := ipc.Shmdt(h.mem); err != nil {
-		return Value{}, p.fail(c, PhaseOnce, err, "")
-	}
-	h.gone, h.goneAt, h.mem = true, c.pos, nil
-	p.done(c, PhaseOnce, "")
-	return Value{}, nil
 }
 
 func posText(pos lang.Pos) string {
@@ -301,44 +313,8 @@ func execMmap(p *Proc, c *command) (Value, error) {
 	return handleV(h), nil
 }
 
-func execMsync(p *Proc, c *command) (Value, error) {
-	if err := c.eval(p); err != nil {
-		return Value{}, err
-	}
-	h, err := c.memParam(0, "mapping")
-	if err != nil {
-		return Value{}, err
-	}
-	if h.gone {
-		return Value{}, p.fail(c, PhaseOnce, unix.EINVAL, fmt.Sprintf("%s was unmapped at %s", h.name, posText(h.goneAt)))
-	}
-	if err := ipc.Msync(h.mem); err != nil {
-		return Value{}, p.fail(c, PhaseOnce, err, "")
-	}
-	p.done(c, PhaseOnce, "")
-	return Value{}, nil
-}
-
-func execMunmap(p *Proc, c *command) (Value, error) {
-	if err := c.eval(p); err != nil {
-		return Value{}, err
-	}
-	h, err := c.memParam(0, "mapping")
-	if err != nil {
-		return Value{}, err
-	}
-	if h.gone {
-		return Value{}, p.fail(c, PhaseOnce, unix.EINVAL, fmt.Sprintf("%s was already unmapped at %s", h.name, posText(h.goneAt)))
-	}
-	if err := h.unmap(); err != nil {
-		return Value{}, p.fail(c, PhaseOnce, err, "")
-	}
-	h.release(c.pos)
-	p.done(c, PhaseOnce, "")
-	return Value{}, nil
-}
-
-// release forgets the memory of a mapping that was unmapped, and its file.
+// release forgets the memory of an attachment or mapping that went away,
+// and a mapping's file.
 func (h *memHandle) release(at lang.Pos) {
 	h.gone, h.goneAt, h.mem = true, at, nil
 	if h.fd >= 0 {
