@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ipcsh
 EXAMPLE ?= scripts/examples/02-pipe-to-itself.ipc
 
-.PHONY: all build run test vet fmt-check race fuzz bench clean
+.PHONY: all build run test vet fmt-check race fuzz bench clean diagrams
 
 all: build
 
@@ -44,6 +44,16 @@ bench:
 	  echo $$? >bench/out/gobench.status ) | tee bench/out/gobench.txt
 	@exit $$(cat bench/out/gobench.status)
 	GO=$(GO) $(GO) run ./bench -gobench bench/out/gobench.txt
+
+# The pictures the tour links: one run of each example, drawn as a sequence
+# diagram (go test ./golden checks each exists and has every process).
+diagrams: build
+	@mkdir -p docs/diagrams
+	@for f in scripts/examples/*.ipc golden/testdata/readme-ping.ipc; do \
+		n=$$(basename $$f .ipc); \
+		(cd $$(dirname $$f) && ../../$(BIN) --stall 300ms --diagram ../../docs/diagrams/$$n.svg $$n.ipc >/dev/null 2>&1); \
+		test -s docs/diagrams/$$n.svg || { echo "no diagram for $$f"; exit 1; }; \
+	done
 
 clean:
 	rm -rf bin

@@ -113,7 +113,14 @@ func renderExample(docDir, name string) (string, error) {
 		}
 	}
 	base := filepath.Base(name)
-	fmt.Fprintf(&b, "\nAs a picture: `ipcsh --diagram %s.html %s.ipc`, then open %s.html.\n", base, name, base)
+	svg, err := filepath.Rel(docDir, filepath.Join("docs", "diagrams", base+".svg"))
+	if err != nil {
+		return "", err
+	}
+	if err := checkDiagram(filepath.Join("..", "docs", "diagrams", base+".svg"), res.Stdout); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, "\nAs a picture: [%s.svg](%s), the sequence diagram of one run (`make diagrams` draws them again; `ipcsh --diagram out.html %s.ipc` draws yours).\n", base, svg, name)
 	b.WriteString("<!-- /example -->")
 	return b.String(), nil
 }
@@ -134,4 +141,25 @@ func scriptBody(src string) string {
 		body += "\n"
 	}
 	return body
+}
+
+// checkDiagram checks that a doc's picture exists and is a sequence
+// diagram of the run: an SVG with a lifeline for every process of the
+// golden transcript. (A picture cannot be compared byte for byte: the
+// interleaving of independent processes changes from run to run.)
+func checkDiagram(path, transcript string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("%v (make diagrams draws it)", err)
+	}
+	svg := string(b)
+	if !strings.Contains(svg, "<svg") {
+		return fmt.Errorf("%s is not an SVG", path)
+	}
+	for _, p := range Processes(transcript) {
+		if !strings.Contains(svg, ">"+p+"<") {
+			return fmt.Errorf("%s has no lifeline for process %s (make diagrams draws it again)", path, p)
+		}
+	}
+	return nil
 }
