@@ -388,3 +388,77 @@ wait echo
 		}
 	}
 }
+
+// TestKilledInsideCriticalSection: a child killed while it holds a mutex
+// leaves it taken, unless it took it with undo, which the kernel reverts
+// when the process dies.
+func TestKilledInsideCriticalSection(t *testing.T) {
+	before := sysvIDs(t)
+	out, err := run(t, `semget plain key=private init=1 create
+semget undone key=private init=1 create
+semget inside key=private init=0 create
+spawn holder {
+  sem p plain
+  sem p undone undo
+  sem v inside
+  sleep 1m
+}
+sem p inside
+kill holder KILL
+wait holder
+sem get plain
+sem get undone
+try sem p plain nowait
+sem p undone nowait
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"main: wait holder -> signal SIGKILL",
+		"main: sem get plain -> 0",  // still held by the dead process
+		"main: sem get undone -> 1", // given back by SEM_UNDO
+		"main: sem p plain nowait -> error EAGAIN",
+		"main: sem p undone nowait\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	noNewObjects(t, before)
+}
+
+func TestBadSysVArguments(t *testing.T) {
+	before := sysvIDs(t)
+	for _, tc := range []struct{ src, want string }{
+		{`msgget q key=0x1_0000_0000 create`, `msgget: key 0x100000000 does not fit in 32 bits`},
+		{`msgget q key="k" create`, `msgget: key= expects an int`},
+		{`shmget s key=private size=0`, `EINVAL (invalid argument): size=0: a segment has at least 1 byte`},
+		{`semget s key=private nsems=0`, `EINVAL (invalid argument): nsems=0: a set holds at least 1 semaphore`},
+		{`semget s key=private init=40000`, `ERANGE (numerical result out of range): init=40000`},
+		{`msgget q key=private mode=01777`, `only permission bits`},
+	} {
+		_, err := run(t, tc.src)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s:\n got %v\nwant …%s…", tc.src, err, tc.want)
+		}
+	}
+	noNewObjects(t, before)
+}
+
+// TestRemovedFromOutside: an object removed by another program while the
+// script uses it gives EINVAL or EIDRM, explained, and the run's clean-up
+// does not trip over it.
+func TestRemovedFromOutside(t *testing.T) {
+	before := sysvIDs(t)
+	key := fmt.Sprintf("%#x", 0x7d000000|os.Getpid()&0xffff)
+	_, err := run(t, fmt.Sprintf(`msgget q key=%s create
+spawn outsider exec ipcrm -Q %s
+wait outsider
+send q "x"
+`, key, key))
+	if err == nil || !strings.Contains(err.Error(), "q no longer exists") {
+		t.Errorf("got %v, want EINVAL saying q no longer exists", err)
+	}
+	noNewObjects(t, before)
+}
