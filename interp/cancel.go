@@ -182,6 +182,7 @@ func (p *Proc) waitChan(ch chan struct{}) error {
 
 // pause sleeps for d, or until the run is stopped.
 func (p *Proc) pause(d time.Duration) error {
+	_ = p.em.flush()
 	c := p.run.cancel
 	if c == nil {
 		ts := unix.NsecToTimespec(int64(d))
@@ -219,6 +220,8 @@ func (p *Proc) cut(c *canceler) error {
 // shared memory, no system call.
 func (p *Proc) enter(pos lang.Pos, stmt string) {
 	p.curStmt, p.curPos = stmt, pos
+	// Lines held back go out before the process may block for long.
+	_ = p.em.flush()
 	s := p.boardSlot()
 	if s == nil {
 		return

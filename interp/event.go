@@ -154,6 +154,7 @@ type emitter struct {
 	fd    int
 	pid   int32
 	buf   []byte
+	held  []byte // encoded events not written yet (emit)
 	start time.Time
 	base  int64
 }
@@ -168,14 +169,52 @@ func newEmitter(fd int) *emitter {
 // reads the same clock, so times in a trace compare across processes.
 func (em *emitter) now() int64 { return em.base + int64(time.Since(em.start)) }
 
+// emit writes e to the run's event pipe. An event that publishes nothing
+// (a consume, a print, a statement that only asks) is held back and goes
+// out in the same write(2) as the process's next publish, or before it
+// next blocks (flush), or at its end: LANGUAGE.md §4 lets it, since no
+// other process can have acted on it yet, and a statement that publishes
+// then costs one write(2) for the lines before it, not one each. Held
+// events keep their times, and never more than PIPE_BUF bytes are held,
+// so a write stays atomic.
 func (em *emitter) emit(e *Event) error {
+	return em.put(e, e.Phase == PhasePublish || e.Kind == EvSync)
+}
+
+// emitNow writes e and everything held at once: an exec'd program's
+// output, which arrives while the process may be blocked for a long time.
+func (em *emitter) emitNow(e *Event) error { return em.put(e, true) }
+
+func (em *emitter) put(e *Event, now bool) error {
 	em.mu.Lock()
 	defer em.mu.Unlock()
 	e.Pid = em.pid
 	e.Time = em.now()
 	em.buf = e.encode(em.buf[:0])
-	for off := 0; off < len(em.buf); {
-		n, err := ipc.Write(em.fd, em.buf[off:])
+	if len(em.held)+len(em.buf) > pipeBuf {
+		if err := em.writeHeld(); err != nil {
+			return err
+		}
+	}
+	em.held = append(em.held, em.buf...)
+	if now {
+		return em.writeHeld()
+	}
+	return nil
+}
+
+// flush writes the events held back. A process calls it before it blocks
+// and at its end.
+func (em *emitter) flush() error {
+	em.mu.Lock()
+	defer em.mu.Unlock()
+	return em.writeHeld()
+}
+
+func (em *emitter) writeHeld() error {
+	defer func() { em.held = em.held[:0] }()
+	for off := 0; off < len(em.held); {
+		n, err := ipc.Write(em.fd, em.held[off:])
 		if err != nil {
 			return err
 		}
@@ -190,14 +229,15 @@ func (em *emitter) emit(e *Event) error {
 type supervisor struct {
 	rfd     int
 	print   func(*Event)
+	flush   func() // after the events of one read: write what print gathered
 	done    chan struct{}
 	mu      sync.Mutex
 	syncs   map[string]chan struct{}
 	readErr error
 }
 
-func startSupervisor(rfd int, print func(*Event)) *supervisor {
-	s := &supervisor{rfd: rfd, print: print, done: make(chan struct{}), syncs: map[string]chan struct{}{}}
+func startSupervisor(rfd int, print func(*Event), flush func()) *supervisor {
+	s := &supervisor{rfd: rfd, print: print, flush: flush, done: make(chan struct{}), syncs: map[string]chan struct{}{}}
 	go s.loop()
 	return s
 }
@@ -224,6 +264,7 @@ func (s *supervisor) loop() {
 			}
 			off += used
 			if e.Kind == EvSync {
+				s.flush() // what came before the sync is printed when it returns
 				s.mu.Lock()
 				if ch := s.syncs[e.Stmt]; ch != nil {
 					close(ch)
@@ -234,6 +275,7 @@ func (s *supervisor) loop() {
 			}
 			s.print(&e)
 		}
+		s.flush()
 		have = copy(buf, buf[off:have])
 	}
 }
@@ -253,6 +295,7 @@ type printer struct {
 	verbose bool
 	tmp     func() string // the run's tmp directory, shown as $TMP
 	mu      sync.Mutex
+	pending []byte // lines not written yet
 }
 
 func (p *printer) line(e *Event) string {
@@ -289,11 +332,22 @@ func (p *printer) line(e *Event) string {
 	return s
 }
 
+// print renders e; the line is written by flush, with the other lines of
+// the same read of the event pipe: one write(2) for them all.
 func (p *printer) print(e *Event) {
 	s := p.line(e)
 	p.mu.Lock()
-	_, _ = io.WriteString(p.w, s+"\n")
+	p.pending = append(append(p.pending, s...), '\n')
 	p.mu.Unlock()
+}
+
+func (p *printer) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.pending) > 0 {
+		_, _ = p.w.Write(p.pending)
+		p.pending = p.pending[:0]
+	}
 }
 
 // evNote is what a statement tells its next event beyond the transcript

@@ -89,7 +89,7 @@ func New(cfg Config) (*Runner, error) {
 		run.lastEvent.Store(e.Time)
 		tr.trace(e)
 		run.out.print(e)
-	})
+	}, run.out.flush)
 	run.main = newProc("main", run, newEmitter(w))
 	run.lastEvent.Store(run.main.em.now())
 	si, err := b.claim("main", kindInterp)
@@ -188,6 +188,7 @@ func (r *Runner) Close() error {
 			break
 		}
 	}
+	_ = r.main.em.flush()
 	r.reapAll()
 	if r.pool != nil {
 		r.pool.close()
@@ -330,7 +331,8 @@ func (p *Proc) emit(kind EventKind, phase Phase, pos lang.Pos, stmt, result stri
 // an exec'd program's output. Output capture runs in goroutines of its
 // own, so it must not touch p.ev.
 func (p *Proc) emitAs(proc string, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
-	p.emitNote(proc, evNote{}, kind, phase, pos, stmt, result)
+	e := Event{Kind: kind, Phase: phase, Proc: proc, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result}
+	_ = p.em.emitNow(&e)
 }
 
 func (p *Proc) emitNote(proc string, note evNote, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
