@@ -136,15 +136,17 @@ func TestCleanAfterSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	time.Sleep(100 * time.Millisecond) // the child's Pdeathsig
-	left := 0
-	for k := range sysvSnapshot(t) {
-		if !before[k] {
-			left++
-		}
+	// The run's objects are the ones its journal lists: three, and all
+	// still there (other tests may make objects of their own meanwhile).
+	listed := journalObjects(t, journals)
+	if len(listed) != 3 {
+		t.Errorf("the journal lists %d objects, want the run's 3: %v", len(listed), listed)
 	}
-	if left != 3 {
-		t.Errorf("after SIGKILL, %d new objects, want the run's 3", left)
+	now := sysvSnapshot(t)
+	for _, k := range listed {
+		if !now[k] || before[k] {
+			t.Errorf("after SIGKILL, the run's %s is not there", k)
+		}
 	}
 	clean := exec.Command(bin, "clean")
 	clean.Env = append(os.Environ(), "IPCSH_JOURNAL_DIR="+journals)
@@ -184,4 +186,24 @@ func TestCleanLeavesLiveRunsAlone(t *testing.T) {
 		t.Errorf("exit %d, want 143 (the run kept its objects until its end)", code)
 	}
 	wantNoNewObjects(t, before)
+}
+
+// journalObjects lists the objects the journals in dir record, as
+// sysvSnapshot names them ("msg:ID").
+func journalObjects(t *testing.T, dir string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "run-*.journal"))
+	var objs []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(l); len(f) >= 3 && f[0] == "obj" {
+				objs = append(objs, f[1]+":"+f[2])
+			}
+		}
+	}
+	return objs
 }
