@@ -705,10 +705,7 @@ func builtin(pos lang.Pos, name string, a, b Value) (Value, error) {
 		if a.K != KInt {
 			return Value{}, errorf(pos, "hex: expected an int, found %s", a.typeName())
 		}
-		if a.I < 0 {
-			return strV("-0x" + strconv.FormatUint(uint64(-a.I), 16)), nil
-		}
-		return strV("0x" + strconv.FormatInt(a.I, 16)), nil
+		return strV(hexText(a.I)), nil
 	case "ftok":
 		if !isText(a) || b.K != KInt {
 			return Value{}, errorf(pos, "ftok: expected (path, id), found (%s, %s)", a.typeName(), b.typeName())

@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -357,9 +356,6 @@ func (p *Proc) runObjects() []*sysvObj {
 	}
 	return out
 }
-
-// errRemoved is the error of a statement on an object this process removed.
-var errRemoved = errors.New("removed")
 
 // statRecord builds the record of msgctl/shmctl/semctl stat.
 func statRecord(names []string, vals ...Value) *Record {
