@@ -271,19 +271,27 @@ func (j *journal) finish() error {
 			objs = append(objs, e)
 		}
 	}
-	var errs []error
+	_, errs := removeObjects(objs)
+	if len(errs) == 0 {
+		_ = os.Remove(j.path)
+	}
+	return errors.Join(errs...)
+}
+
+// removeObjects removes the objects of a journal that were not kept and
+// still are what it recorded; one already gone is not an error.
+func removeObjects(objs []journalEntry) (removed []journalEntry, errs []error) {
 	for _, e := range objs {
 		if e.keep || !e.stillOurs() {
 			continue
 		}
 		if err := rmid(e.kind, e.id); err != nil && err != unix.EINVAL && err != unix.EIDRM {
-			errs = append(errs, fmt.Errorf("removing %s %s: %w", e.kind.noun(), e.name, err))
+			errs = append(errs, fmt.Errorf("removing %s %s key=%s (id %d): %w", e.kind.noun(), e.name, keyText(e.key), e.id, err))
+			continue
 		}
+		removed = append(removed, e)
 	}
-	if len(errs) == 0 {
-		_ = os.Remove(j.path)
-	}
-	return errors.Join(errs...)
+	return removed, errs
 }
 
 // Clean removes what runs killed with SIGKILL left behind: the SysV
@@ -312,19 +320,13 @@ func Clean(w io.Writer) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		failed := false
-		for _, e := range objs {
-			if e.keep || !e.stillOurs() {
-				continue
-			}
-			if err := rmid(e.kind, e.id); err != nil && err != unix.EINVAL && err != unix.EIDRM {
-				errs = append(errs, fmt.Errorf("%s %s (id %d): %w", e.kind, keyText(e.key), e.id, err))
-				failed = true
-				continue
-			}
+		gone, rmErrs := removeObjects(objs)
+		for _, e := range gone {
 			fmt.Fprintf(w, "removed %s %s key=%s (id %d), left by run %d\n", e.kind.noun(), e.name, keyText(e.key), e.id, pid)
-			removed++
 		}
+		removed += len(gone)
+		errs = append(errs, rmErrs...)
+		failed := len(rmErrs) > 0
 		for _, t := range tmps {
 			// Only what looks like a tmp directory of ipcsh's own.
 			if !strings.HasPrefix(filepath.Base(t), "ipcsh-") || !filepath.IsAbs(t) {

@@ -98,13 +98,7 @@ func (pl *pool) start() (*warmChild, error) {
 		return nil, err
 	}
 	theirs := fds[1]
-	top := max(r.evW, r.board.fd, theirs)
-	files := make([]uintptr, top+1)
-	for i := range files {
-		files[i] = noFD
-	}
-	files[0], files[1], files[2] = uintptr(r.devnull()), 1, 2
-	files[r.evW], files[r.board.fd], files[theirs] = uintptr(r.evW), uintptr(r.board.fd), uintptr(theirs)
+	files := r.fileTable([]int{r.evW, r.board.fd, theirs})
 	pid, err := r.startChild("/proc/self/exe", []string{"ipcsh", WarmArg, strconv.Itoa(theirs)}, files)
 	_ = unix.Close(theirs)
 	if err != nil {

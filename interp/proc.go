@@ -155,10 +155,9 @@ const noFD = ^uintptr(0)
 // inheritFiles lists every open fd of p at its own number, plus extra, for
 // a spawned block: the child sees the fd table a forked child would.
 func (p *Proc) inheritFiles(extra ...int) []uintptr {
-	top := 2
 	for _, h := range p.handles {
 		if !h.closed {
-			top = max(top, h.fd)
+			extra = append(extra, h.fd)
 		}
 	}
 	for _, h := range p.mems {
@@ -166,20 +165,22 @@ func (p *Proc) inheritFiles(extra ...int) []uintptr {
 			extra = append(extra, h.fd) // a child maps the same file again
 		}
 	}
-	for _, fd := range extra {
+	return p.run.fileTable(extra)
+}
+
+// fileTable is a child's fd table for ForkExec: /dev/null as stdin, the
+// run's stdout and stderr, and each of fds at its own number.
+func (r *Runner) fileTable(fds []int) []uintptr {
+	top := 2
+	for _, fd := range fds {
 		top = max(top, fd)
 	}
 	files := make([]uintptr, top+1)
 	for i := range files {
 		files[i] = noFD
 	}
-	files[0], files[1], files[2] = uintptr(p.run.devnull()), 1, 2
-	for _, h := range p.handles {
-		if !h.closed {
-			files[h.fd] = uintptr(h.fd)
-		}
-	}
-	for _, fd := range extra {
+	files[0], files[1], files[2] = uintptr(r.devnull()), 1, 2
+	for _, fd := range fds {
 		files[fd] = uintptr(fd)
 	}
 	return files

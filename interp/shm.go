@@ -137,14 +137,7 @@ func execAttach(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, PhaseOnce, err, hint)
 	}
 	h := &memHandle{name: c.boundName(), kind: "attachment", mem: mem, rdonly: c.flags["rdonly"], shmid: seg.id, seg: v.R.(*segHandle), fd: -1}
-	p.mems = append(p.mems, h)
-	c.bind(p, h)
-	res := fmt.Sprintf("%d bytes", len(mem))
-	if p.run.cfg.Verbose {
-		res += fmt.Sprintf(" at %#x", h.addr())
-	}
-	p.done(c, PhaseOnce, res)
-	return handleV(h), nil
+	return p.addMem(c, h), nil
 }
 
 // memParam returns parameter i as memory of kind ("attachment", "mapping").
@@ -303,14 +296,7 @@ func execMmap(p *Proc, c *command) (Value, error) {
 		return fail(err, "")
 	}
 	h := &memHandle{name: c.boundName(), kind: "mapping", mem: mem, rdonly: rdonly, fd: fd, path: path, private: private}
-	p.mems = append(p.mems, h)
-	c.bind(p, h)
-	res := fmt.Sprintf("%d bytes", len(mem))
-	if p.run.cfg.Verbose {
-		res += fmt.Sprintf(" at %#x", h.addr())
-	}
-	p.done(c, PhaseOnce, res)
-	return handleV(h), nil
+	return p.addMem(c, h), nil
 }
 
 // release forgets the memory of an attachment or mapping that went away,
@@ -395,4 +381,17 @@ func (d *wireDecoder) memory(w wireHandle) Handle {
 	}
 	d.mems = append(d.mems, h)
 	return h
+}
+
+// addMem binds new memory (an attachment or a mapping) to the statement's
+// name and prints its line: the size, and with -v the address.
+func (p *Proc) addMem(c *command, h *memHandle) Value {
+	p.mems = append(p.mems, h)
+	c.bind(p, h)
+	res := fmt.Sprintf("%d bytes", len(h.mem))
+	if p.run.cfg.Verbose {
+		res += fmt.Sprintf(" at %#x", h.addr())
+	}
+	p.done(c, PhaseOnce, res)
+	return handleV(h)
 }
