@@ -1,7 +1,8 @@
 package interp
 
 import (
-	"encoding/json"
+	"bytes"
+	"encoding/gob"
 	"fmt"
 
 	"ipcsh/lang"
@@ -116,8 +117,10 @@ func (e *wireEncoder) value(v Value) wireValue {
 		for _, x := range r.Values {
 			wr.Values = append(wr.Values, e.value(x))
 		}
-		for name := range r.Octal {
-			wr.Octal = append(wr.Octal, name)
+		for name, octal := range r.Octal {
+			if octal {
+				wr.Octal = append(wr.Octal, name)
+			}
 		}
 		wr.Display = r.Display
 		w.Rec = wr
@@ -207,11 +210,18 @@ func (d *wireDecoder) value(w wireValue) Value {
 	return v
 }
 
-func encodeStart(rec *startRecord) ([]byte, error) { return json.Marshal(rec) }
+// The record travels as gob, not JSON: a Go string is bytes, and gob
+// carries them as they are, where JSON would turn every byte that is not
+// valid UTF-8 into U+FFFD and so hand the child a different value.
+func encodeStart(rec *startRecord) ([]byte, error) {
+	var b bytes.Buffer
+	err := gob.NewEncoder(&b).Encode(rec)
+	return b.Bytes(), err
+}
 
 func decodeStart(b []byte) (*startRecord, error) {
 	var rec startRecord
-	if err := json.Unmarshal(b, &rec); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&rec); err != nil {
 		return nil, fmt.Errorf("start record: %w", err)
 	}
 	return &rec, nil
