@@ -242,7 +242,7 @@ func renderOpt(name string, v Value, verbose bool) string {
 	if v.K == KInt {
 		switch name {
 		case "mode":
-			return "0" + strconv.FormatInt(v.I, 8)
+			return modeText(v.I)
 		case "key":
 			if v.I == 0 {
 				return "private"

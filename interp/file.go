@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"unsafe"
 
@@ -22,8 +23,10 @@ func (c *command) mode(def uint32) (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
-	if m < 0 || m > 07777 {
-		return 0, fmt.Errorf("mode 0%o is not a permission mode", m)
+	// The kernel takes any mode_t and uses the bits it knows; only a value
+	// that is no mode_t at all cannot be passed.
+	if m < 0 || m > math.MaxUint32 {
+		return 0, fmt.Errorf("mode %d does not fit in mode_t (32 bits)", m)
 	}
 	return uint32(m), nil
 }
@@ -157,13 +160,12 @@ func execStat(p *Proc, c *command) (Value, error) {
 	}
 	rec := &Record{
 		Names:  []string{"type", "mode", "size"},
-		Values: []Value{strV(st.Type), intV(int64(st.Mode)), intV(st.Size)},
-		Octal:  map[string]bool{"mode": true},
+		Values: []Value{strV(st.Type), modeV(int64(st.Mode)), intV(st.Size)},
 	}
 	if p.emitting() {
 		// The transcript shows what stat is for: type and mode. A size
 		// would tie transcripts to file contents.
-		p.done(c, PhaseOnce, fmt.Sprintf("type=%s mode=0%o", st.Type, st.Mode))
+		p.done(c, PhaseOnce, "type="+st.Type+" mode="+modeText(int64(st.Mode)))
 	}
 	return Value{K: KRecord, R: rec}, nil
 }

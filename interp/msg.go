@@ -111,6 +111,10 @@ func sendHint(q *sysvObj, typ int64, n int, err error) string {
 // (msgmax's default on Linux).
 const defaultMax = 8192
 
+// maxRecv is the largest max= recv accepts: 1 GiB, far above any msgmax
+// in use, and still a buffer the interpreter can allocate.
+const maxRecv = 1 << 30
+
 func execRecv(p *Proc, c *command) (Value, error) {
 	if err := c.eval(p); err != nil {
 		return Value{}, err
@@ -127,12 +131,21 @@ func execRecv(p *Proc, c *command) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	if limit < 0 || limit > 1<<30 {
-		return Value{}, errorf(c.pos, "recv: max=%d is not a message size", limit)
+	// A buffer of max= bytes is made before the call: a larger one could
+	// exhaust the interpreter's memory, so that is refused. A negative
+	// size needs no buffer and goes to the kernel, which refuses it.
+	if limit > maxRecv {
+		return Value{}, errorf(c.pos, "recv: max=%d: ipcsh receives at most %d bytes at once (a C program would need a buffer that large)", limit, maxRecv)
 	}
+	// except with type= 0 or below goes to the kernel too, which ignores
+	// MSG_EXCEPT there (msgrcv(2)).
 	flags := c.flagBits(recvFlags)
-	if c.flags["except"] && typ <= 0 {
-		return Value{}, errorf(c.pos, "recv: except needs type= greater than 0 (the first message not of that type)")
+	if limit < 0 {
+		err := ipc.MsgrcvNegative(q.id, int(limit), typ, flags)
+		if err == nil {
+			err = unix.EINVAL // not reached: the kernel checks msgsz first
+		}
+		return Value{}, p.fail(c, PhaseConsume, err, fmt.Sprintf("max=%d: msgsz is negative", limit))
 	}
 	need := ipc.MsgHeader + int(limit)
 	if cap(p.msgBuf) < need {
@@ -216,8 +229,11 @@ func execMsgctl(p *Proc, c *command) (Value, error) {
 	case c.flags["rmid"]:
 		return Value{}, p.remove(c, q)
 	case c.flags["set"]:
+		// Any int goes to the kernel: msg_qbytes is unsigned, so -1 is
+		// what C makes of it, the largest value (EPERM above msgmnb
+		// without CAP_SYS_RESOURCE).
 		n, ok := c.opt("qbytes")
-		if !ok || n.K != KInt || n.I < 0 {
+		if !ok || n.K != KInt {
 			return Value{}, errorf(c.pos, "msgctl set: expected qbytes=N, the most bytes the queue may hold")
 		}
 		ds, err := ipc.MsgctlStat(q.id)
@@ -243,7 +259,7 @@ func execMsgctl(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, PhaseOnce, err, q.idErr(err))
 	}
 	rec := statRecord([]string{"key", "mode", "qnum", "cbytes", "qbytes", "lspid", "lrpid"},
-		strV(keyText(ds.Perm.Key)), intV(int64(ds.Perm.Mode&0o777)), intV(int64(ds.Qnum)), intV(int64(ds.Cbytes)),
+		strV(keyText(ds.Perm.Key)), modeV(int64(ds.Perm.Mode&0o777)), intV(int64(ds.Qnum)), intV(int64(ds.Cbytes)),
 		intV(int64(ds.Qbytes)), intV(int64(ds.Lspid)), intV(int64(ds.Lrpid)))
 	p.showPids(rec, "lspid", "lrpid")
 	p.done(c, PhaseOnce, rec.render(p.run.cfg.Verbose))

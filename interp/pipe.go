@@ -208,6 +208,7 @@ func execRead(p *Proc, c *command) (Value, error) {
 		return Value{}, err
 	}
 	var data string
+	asked := int64(-1) // N of `read FD N`: 0 reads nothing, which is not EOF
 	rd := reader{p: p, h: h}
 	p.enter(c.pos, c.src)
 	switch {
@@ -219,11 +220,17 @@ func execRead(p *Proc, c *command) (Value, error) {
 		n := int64(readChunk)
 		if c.nparams() > 1 {
 			if n, err = c.intParam(1, "N"); err != nil {
+				p.leave()
 				return Value{}, err
 			}
-			if n <= 0 {
-				return Value{}, errorf(c.pos, "read: N must be at least 1, found %d", n)
+			// read(fd, buf, 0) goes to the kernel, which returns 0 (or the
+			// fd's error); a negative count would be a huge size_t in C
+			// (EFAULT), and here a negative buffer length.
+			if n < 0 {
+				p.leave()
+				return Value{}, errorf(c.pos, "read: N=%d: a count is not negative", n)
 			}
+			asked = n
 		}
 		data, err = rd.once(n)
 	}
@@ -236,7 +243,7 @@ func execRead(p *Proc, c *command) (Value, error) {
 	}
 	if p.emitting() {
 		res := "EOF"
-		if data != "" {
+		if data != "" || asked == 0 {
 			res = quoteStr(data)
 		}
 		p.note(h.obj, int64(len(data)))

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +28,11 @@ func (h *semHandle) at(pos lang.Pos, i Value) (Value, error) {
 	if i.K != KInt {
 		return Value{}, errorf(pos, "a semaphore index must be an int, found %s", i.typeName())
 	}
-	if i.I < 0 || i.I >= int64(h.nsems) {
-		return Value{}, errorf(pos, "%s has %s: index %d is out of range", h.name, plural(h.nsems, "semaphore"), i.I)
+	// An index past the set goes to the kernel (EFBIG from semop, EINVAL
+	// from semctl); only one that sembuf's sem_num (an unsigned short)
+	// cannot hold is refused, since C would silently wrap it.
+	if i.I < 0 || i.I > math.MaxUint16 {
+		return Value{}, errorf(pos, "%s[%d]: a semaphore index is 0 to %d (sem_num is an unsigned short)", h.name, i.I, math.MaxUint16)
 	}
 	return Value{K: KHandle, R: h, I: i.I + 1}, nil
 }
@@ -63,6 +67,9 @@ func execSemget(p *Proc, c *command) (Value, error) {
 		return Value{}, err
 	}
 	ds, err := ipc.SemctlStat(o.id)
+	if so, ok := unreadable(kSem, o.id, err); ok {
+		ds.Nsems, err = so.Count, nil
+	}
 	if err != nil {
 		return Value{}, p.fail(c, PhaseOnce, err, o.idErr(err))
 	}
@@ -74,15 +81,23 @@ func execSemget(p *Proc, c *command) (Value, error) {
 			return Value{}, errorf(c.pos, "semget: init= expects an int, found %s", iv.typeName())
 		}
 		vals := make([]uint16, h.nsems)
-		if iv.I < 0 || iv.I > ipc.SEMVMX {
+		// init= is SETALL, whose values are unsigned shorts: what fits goes
+		// to the kernel (ERANGE above SEMVMX), the rest C would wrap. A
+		// set whose init= failed is removed: the statement made nothing.
+		if iv.I < 0 || iv.I > math.MaxUint16 {
 			_ = rmid(kSem, o.id)
-			return Value{}, p.fail(c, PhaseOnce, unix.ERANGE, fmt.Sprintf("init=%d: a semaphore holds 0 to %d (SEMVMX)", iv.I, ipc.SEMVMX))
+			return Value{}, errorf(c.pos, "semget: init=%d: SETALL takes 0 to %d (unsigned short)", iv.I, math.MaxUint16)
 		}
 		for i := range vals {
 			vals[i] = uint16(iv.I)
 		}
 		if err := ipc.SemSetAll(o.id, vals); err != nil {
-			return Value{}, p.fail(c, PhaseOnce, err, "")
+			_ = rmid(kSem, o.id)
+			hint := ""
+			if err == unix.ERANGE {
+				hint = fmt.Sprintf("init=%d: a semaphore holds 0 to %d (SEMVMX)", iv.I, ipc.SEMVMX)
+			}
+			return Value{}, p.fail(c, PhaseOnce, err, hint)
 		}
 	}
 	p.sysv = append(p.sysv, &h.sysvObj)
@@ -161,11 +176,14 @@ func execSemOp(p *Proc, c *command) (Value, error) {
 			if n.K != KInt || d.K != KInt {
 				return Value{}, errorf(c.pos, "sem op: each operation is INDEX:DELTA with two ints, found %s:%s", n.typeName(), d.typeName())
 			}
-			if n.I < 0 || n.I >= int64(h.nsems) {
-				return Value{}, errorf(c.pos, "sem op: %s has %s: index %d is out of range", h.name, plural(h.nsems, "semaphore"), n.I)
+			// What sembuf can hold goes to the kernel (EFBIG for an index
+			// past the set, ERANGE for a sum past SEMVMX); C would wrap
+			// anything else into some other operation.
+			if n.I < 0 || n.I > math.MaxUint16 {
+				return Value{}, errorf(c.pos, "sem op: index %d: a semaphore index is 0 to %d (sem_num is an unsigned short)", n.I, math.MaxUint16)
 			}
-			if d.I < -ipc.SEMVMX || d.I > ipc.SEMVMX {
-				return Value{}, p.fail(c, PhaseOnce, unix.ERANGE, fmt.Sprintf("delta %d: a semaphore holds 0 to %d (SEMVMX)", d.I, ipc.SEMVMX))
+			if d.I < math.MinInt16 || d.I > math.MaxInt16 {
+				return Value{}, errorf(c.pos, "sem op: delta %d: a delta is %d to %d (sem_op is a short)", d.I, math.MinInt16, math.MaxInt16)
 			}
 			ops = append(ops, ipc.Sembuf{Num: uint16(n.I), Op: int16(d.I), Flg: flags})
 		}
@@ -256,6 +274,9 @@ func execSemCtl(p *Proc, c *command) (Value, error) {
 	}
 	fail := func(phase Phase, err error) error {
 		hint := h.idErr(err)
+		if err == unix.EINVAL && idx >= h.nsems && hint == "" {
+			hint = fmt.Sprintf("%s has %s", h.name, plural(h.nsems, "semaphore"))
+		}
 		if err == unix.ERANGE {
 			hint = fmt.Sprintf("a semaphore holds 0 to %d (SEMVMX)", ipc.SEMVMX)
 		}
@@ -267,8 +288,10 @@ func execSemCtl(p *Proc, c *command) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		if v < 0 || v > ipc.SEMVMX {
-			return Value{}, fail(PhaseOnce, unix.ERANGE)
+		// SETVAL's value is an int: any int32 goes to the kernel, which
+		// answers ERANGE outside 0..SEMVMX.
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			return Value{}, errorf(c.pos, "sem set: %d does not fit in an int (SETVAL's value)", v)
 		}
 		if p.emitting() {
 			p.ev.obj, p.ev.ops = h.tag, fmt.Sprintf("%d=%d", idx, v)
@@ -285,8 +308,8 @@ func execSemCtl(p *Proc, c *command) (Value, error) {
 			if err != nil {
 				return Value{}, err
 			}
-			if v < 0 || v > ipc.SEMVMX {
-				return Value{}, fail(PhaseOnce, unix.ERANGE)
+			if v < 0 || v > math.MaxUint16 {
+				return Value{}, errorf(c.pos, "sem setall: %d: SETALL takes 0 to %d (unsigned short)", v, math.MaxUint16)
 			}
 			vals = append(vals, uint16(v))
 		}
@@ -363,7 +386,7 @@ func execSemctl(p *Proc, c *command) (Value, error) {
 		items[i] = intV(int64(v))
 	}
 	rec := statRecord([]string{"key", "mode", "nsems", "values"},
-		strV(keyText(ds.Perm.Key)), intV(int64(ds.Perm.Mode&0o777)), intV(int64(ds.Nsems)), Value{K: KList, R: &List{Items: items}})
+		strV(keyText(ds.Perm.Key)), modeV(int64(ds.Perm.Mode&0o777)), intV(int64(ds.Nsems)), Value{K: KList, R: &List{Items: items}})
 	p.done(c, PhaseOnce, rec.render(p.run.cfg.Verbose))
 	return Value{K: KRecord, R: rec}, nil
 }

@@ -71,9 +71,8 @@ func execShmget(p *Proc, c *command) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	if size < 0 || size > 1<<46 {
-		return Value{}, errorf(c.pos, "shmget: size=%d is not a segment size", size)
-	}
+	// Any size goes to the kernel as size_t, as in C: -1 is the largest
+	// size_t, and the kernel answers EINVAL (above shmmax).
 	o, err := p.get(c, kShm, rq, func(flags int) (int, error) { return ipc.Shmget(rq.key, int(size), flags) })
 	if err != nil {
 		if e, ok := err.(*Error); ok && e.Errno == unix.EINVAL && e.Msg == "" {
@@ -82,6 +81,9 @@ func execShmget(p *Proc, c *command) (Value, error) {
 		return Value{}, err
 	}
 	ds, err := ipc.ShmctlStat(o.id)
+	if so, ok := unreadable(kShm, o.id, err); ok {
+		ds.Size, err = so.Size, nil
+	}
 	if err != nil {
 		return Value{}, p.fail(c, PhaseOnce, err, o.idErr(err))
 	}
@@ -230,7 +232,7 @@ func execShmctl(p *Proc, c *command) (Value, error) {
 		status = "locked"
 	}
 	rec := statRecord([]string{"key", "mode", "size", "nattch", "cpid", "lpid", "status"},
-		strV(keyText(ds.Perm.Key)), intV(int64(ds.Perm.Mode&0o777)), intV(int64(ds.Size)), intV(int64(ds.Nattch)),
+		strV(keyText(ds.Perm.Key)), modeV(int64(ds.Perm.Mode&0o777)), intV(int64(ds.Size)), intV(int64(ds.Nattch)),
 		intV(int64(ds.Cpid)), intV(int64(ds.Lpid)), strV(status))
 	p.showPids(rec, "cpid", "lpid")
 	p.done(c, PhaseOnce, rec.render(p.run.cfg.Verbose))
@@ -250,8 +252,10 @@ func execMmap(p *Proc, c *command) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	if size <= 0 || size > 1<<46 {
-		return Value{}, errorf(c.pos, "mmap: size=%d: a mapping has at least 1 byte", size)
+	// size=0 goes to mmap, which answers EINVAL; a negative size would be
+	// a huge size_t in C (ENOMEM), but here it would first size the file.
+	if size < 0 {
+		return Value{}, errorf(c.pos, "mmap: size=%d: a size is not negative", size)
 	}
 	rdonly, private := c.flags["rdonly"], c.flags["private"]
 	flags := unix.O_RDWR
@@ -274,14 +278,15 @@ func execMmap(p *Proc, c *command) (Value, error) {
 	if err != nil {
 		return fail(err, "")
 	}
-	if st.Type != "file" {
-		return fail(unix.ENODEV, fmt.Sprintf("%s is a %s: mmap maps regular files", path, st.Type))
-	}
-	// Touching a page past the end of the file is SIGBUS: make the file as
-	// long as the mapping, or refuse when it may not be written.
-	if st.Size < size {
+	// Touching a page past the end of a file is SIGBUS, which would kill
+	// the interpreter: make the file as long as the mapping, or refuse
+	// when it may not be written (a C program would map it and die at the
+	// first access, with no errno). Other kinds of file go to mmap as
+	// they are: ENODEV for a FIFO, a device that maps, maps.
+	if st.Type == "file" && st.Size < size {
 		if rdonly {
-			return fail(unix.EINVAL, fmt.Sprintf("the file has %d bytes, fewer than size=%d, and rdonly cannot extend it", st.Size, size))
+			_ = ipc.Close(fd)
+			return Value{}, errorf(c.pos, "mmap %s: the file has %d bytes, fewer than size=%d, and rdonly cannot extend it (touching the rest would be SIGBUS)", path, st.Size, size)
 		}
 		if err := unix.Ftruncate(fd, size); err != nil {
 			return fail(err, "extending the file to size")
@@ -293,7 +298,11 @@ func execMmap(p *Proc, c *command) (Value, error) {
 	}
 	mem, err := ipc.Mmap(fd, int(size), prot, mflags)
 	if err != nil {
-		return fail(err, "")
+		hint := ""
+		if err == unix.ENODEV {
+			hint = fmt.Sprintf("%s is a %s, which cannot be mapped", path, st.Type)
+		}
+		return fail(err, hint)
 	}
 	h := &memHandle{name: c.boundName(), kind: "mapping", mem: mem, rdonly: rdonly, fd: fd, path: path, private: private}
 	return p.addMem(c, h), nil

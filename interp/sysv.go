@@ -56,6 +56,19 @@ func (o *sysvObj) Verbose() string {
 	return fmt.Sprintf("%s(%s id %d)", o.name, o.kind, o.id)
 }
 
+// field gives every SysV handle its kernel numbers, with or without -v:
+// -v changes what the transcript shows, never a value. The key is the 32
+// bits read as unsigned, as scripts and ftok() write keys.
+func (o *sysvObj) field(name string) (Value, bool) {
+	switch name {
+	case "id":
+		return intV(int64(o.id)), true
+	case "key":
+		return intV(int64(uint32(o.key))), true
+	}
+	return Value{}, false
+}
+
 // obj gives the common part of any SysV handle.
 type sysvHandle interface {
 	Handle
@@ -94,14 +107,17 @@ func (c *command) request() (getRequest, error) {
 	if err != nil {
 		return getRequest{}, errorf(c.pos, "%s: %v", c.verb, err)
 	}
-	if mode > 0o777 {
-		return getRequest{}, errorf(c.pos, "%s: mode 0%o: SysV objects take only permission bits (0 to 0777)", c.verb, mode)
+	// The mode is msgget's msgflg, where 01000 and 02000 are IPC_CREAT and
+	// IPC_EXCL. Passed as bits, they would make an object the run does
+	// not know it made, and so would never remove: they are the words
+	// create and excl. Every other bit goes to the kernel as C passes it.
+	if mode&(unix.IPC_CREAT|unix.IPC_EXCL) != 0 {
+		return getRequest{}, errorf(c.pos, "%s: mode %s holds IPC_CREAT or IPC_EXCL (01000, 02000): write create or excl instead", c.verb, modeText(int64(mode)))
 	}
 	r := getRequest{key: int(v.I), create: c.flags["create"], excl: c.flags["excl"], keep: c.flags["keep"], mode: mode}
 	r.private = uint32(r.key) == 0
-	if r.excl && !r.create {
-		return r, errorf(c.pos, "%s: excl only makes sense with create", c.verb)
-	}
+	// excl without create is passed on as C passes IPC_EXCL alone: the
+	// kernel ignores it, so a missing key is ENOENT and an existing one opens.
 	return r, nil
 }
 
@@ -121,19 +137,26 @@ func (p *Proc) get(c *command, kind sysvKind, rq getRequest, get func(flags int)
 	o := &sysvObj{name: c.boundName(), kind: kind, key: int32(uint32(rq.key)), keep: rq.keep}
 	var id int
 	var err error
+	// Opening passes the mode too, as msgget(key, mode) does in C: the
+	// kernel checks it against the object's permissions, so a process
+	// that may not read or write gets EACCES here, not at its first use.
+	mode := int(rq.mode)
+	if rq.excl {
+		mode |= unix.IPC_EXCL
+	}
 	switch {
 	case rq.private:
 		// IPC_PRIVATE always makes a new object, with or without create.
-		id, err = get(unix.IPC_CREAT | int(rq.mode))
+		id, err = get(unix.IPC_CREAT | mode)
 		o.created = err == nil
 	case rq.create:
-		id, err = get(unix.IPC_CREAT | unix.IPC_EXCL | int(rq.mode))
+		id, err = get(unix.IPC_CREAT | unix.IPC_EXCL | mode)
 		o.created = err == nil
 		if err == unix.EEXIST && !rq.excl {
-			id, err = get(0)
+			id, err = get(mode)
 		}
 	default:
-		id, err = get(0)
+		id, err = get(mode)
 	}
 	if err != nil {
 		return nil, p.fail(c, PhaseOnce, err, p.explainGet(kind, rq, err))
@@ -173,6 +196,26 @@ func findByKey(kind sysvKind, key int32) (ipc.SysVObject, bool) {
 	}
 	for _, o := range all {
 		if o.Kind == string(kind) && o.Key == key {
+			return o, true
+		}
+	}
+	return ipc.SysVObject{}, false
+}
+
+// unreadable looks up an object that this process opened but may not
+// read: IPC_STAT needs read permission, opening with mode=0 does not (C's
+// shmget(key, 0, 0) succeeds on anyone's segment). /proc/sysvipc shows
+// every object to everyone, so the size is still known.
+func unreadable(kind sysvKind, id int, err error) (ipc.SysVObject, bool) {
+	if err != unix.EACCES {
+		return ipc.SysVObject{}, false
+	}
+	all, lerr := ipc.ListSysV()
+	if lerr != nil {
+		return ipc.SysVObject{}, false
+	}
+	for _, o := range all {
+		if o.Kind == string(kind) && o.ID == id {
 			return o, true
 		}
 	}
@@ -265,7 +308,7 @@ func execIpcs(p *Proc, c *command) (Value, error) {
 	var rows []Value
 	var lines []string
 	show := func(o ipc.SysVObject, name string) {
-		rec := objRecord(o, name, verbose)
+		rec := objRecord(o, name)
 		rows = append(rows, Value{K: KRecord, R: rec})
 		// One line per object, its name first when the run bound one.
 		line := rec.render(verbose)
@@ -303,10 +346,10 @@ func plural(n int, what string) string {
 	return strconv.Itoa(n) + " " + what + "s"
 }
 
-// objRecord is one line of ipcs. Ids and pids only with -v, as in the
-// transcript everywhere; the name is the one this run bound, if any.
-func objRecord(o ipc.SysVObject, name string, verbose bool) *Record {
-	r := &Record{Octal: map[string]bool{"perms": true}}
+// objRecord is one line of ipcs. It shows the id only with -v, as the
+// transcript does everywhere; the name is the one this run bound, if any.
+func objRecord(o ipc.SysVObject, name string) *Record {
+	r := &Record{}
 	add := func(n string, v Value) {
 		r.Names = append(r.Names, n)
 		r.Values = append(r.Values, v)
@@ -316,10 +359,11 @@ func objRecord(o ipc.SysVObject, name string, verbose bool) *Record {
 	}
 	add("kind", strV(o.Kind))
 	add("key", strV(keyText(o.Key)))
-	if verbose {
-		add("id", intV(int64(o.ID)))
-	}
-	add("perms", intV(int64(o.Mode&0o777)))
+	// The id is in the record with or without -v (-v changes what is
+	// shown, never a value); only its display depends on -v.
+	add("id", intV(int64(o.ID)))
+	r.Display = map[string]string{"id": ""}
+	add("mode", modeV(int64(o.Mode&0o777)))
 	switch o.Kind {
 	case string(kMsg):
 		add("messages", intV(int64(o.Count)))
@@ -359,8 +403,7 @@ func (p *Proc) runObjects() []*sysvObj {
 
 // statRecord builds the record of msgctl/shmctl/semctl stat.
 func statRecord(names []string, vals ...Value) *Record {
-	r := &Record{Names: names, Values: vals, Octal: map[string]bool{"mode": true}}
-	return r
+	return &Record{Names: names, Values: vals}
 }
 
 // ownerText is the uid a permission error is about.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -159,6 +160,7 @@ try sem v s[0] ; try sem set s 40000
 		`main: sem getpid s[0] -> main`,
 		`main: semctl s stat -> key=private mode=0600 nsems=3 values=[0 2 3]`,
 		`main: sem v s[0]`,
+		`main: sem set s 40000`,
 		`main: sem set s 40000 -> error ERANGE (numerical result out of range)`,
 	)
 	if out != want {
@@ -339,14 +341,54 @@ expect len(all) == 3
 	}
 	for _, want := range []string{
 		"main: ipcs -> 3 objects",
-		"main:   q: kind=msg key=private perms=0600 messages=0 bytes=0",
-		"main:   seg: kind=shm key=private perms=0600 size=100 nattch=0",
-		"main:   s: kind=sem key=private perms=0600 nsems=2",
+		"main:   q: kind=msg key=private mode=0600 messages=0 bytes=0",
+		"main:   seg: kind=shm key=private mode=0600 size=100 nattch=0",
+		"main:   s: kind=sem key=private mode=0600 nsems=2",
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("transcript lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// TestVerboseChangesNoValue: -v shows ids, but the values a script reads
+// are the same with and without it: an ipcs record has its id, a SysV
+// handle its .id and .key, and a mode is the int it is, shown in octal.
+func TestVerboseChangesNoValue(t *testing.T) {
+	before := sysvIDs(t)
+	key := fmt.Sprintf("%#x", 0x7c000000|os.Getpid()&0xffff)
+	src := `msgget q key=` + key + ` create mode=0640
+shmget m key=private size=10
+semget s key=private
+let o = ipcs
+expect o[0].id == q.id && o[1].id == m.id && o[2].id == s.id
+expect q.key == ` + key + ` && m.key == 0 && s.key == 0
+expect o[0].mode == 0640 && o[0].mode == 416
+let st = msgctl q stat
+expect st.mode == 0640
+print st.mode, str(st.mode), st.mode + 0
+spawn c { print st.mode }
+wait c
+`
+	for _, verbose := range []bool{false, true} {
+		out, err := runCfg(t, src, Config{Verbose: verbose})
+		if err != nil {
+			t.Errorf("-v=%v: %v\n%s", verbose, err, out)
+			continue
+		}
+		for _, want := range []*regexp.Regexp{
+			regexp.MustCompile(`(?m)^main(\[\d+\])?: 0640 0640 416$`),
+			regexp.MustCompile(`(?m)^c(\[\d+\])?: 0640$`),
+		} {
+			if !want.MatchString(out) {
+				t.Errorf("-v=%v: transcript lacks %q:\n%s", verbose, want, out)
+			}
+		}
+		if hasID := strings.Contains(out, " id="); hasID != verbose {
+			t.Errorf("-v=%v: ipcs shows id=: %v\n%s", verbose, hasID, out)
+		}
+	}
+	noNewObjects(t, before)
 }
 
 // TestSemOrderingHammer: across many hand-offs, no `sem p` line comes
@@ -436,7 +478,7 @@ func TestBadSysVArguments(t *testing.T) {
 		{`shmget s key=private size=0`, `EINVAL (invalid argument): size=0: a segment has at least 1 byte`},
 		{`semget s key=private nsems=0`, `EINVAL (invalid argument): nsems=0: a set holds at least 1 semaphore`},
 		{`semget s key=private init=40000`, `ERANGE (numerical result out of range): init=40000`},
-		{`msgget q key=private mode=01777`, `only permission bits`},
+		{`msgget q key=private mode=01777`, `holds IPC_CREAT or IPC_EXCL`},
 	} {
 		_, err := run(t, tc.src)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

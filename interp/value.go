@@ -47,10 +47,10 @@ type Msg struct {
 type Record struct {
 	Names  []string
 	Values []Value
-	// Octal lists fields shown in octal (modes).
-	Octal map[string]bool
 	// Display shows a field as text instead of its value, except under -v:
-	// a pid as the name of the run's process that has it.
+	// a pid as the name of the run's process that has it. An empty text
+	// leaves the field out of the rendering (an IPC id), never out of the
+	// record: -v changes what is shown, not the values.
 	Display map[string]string
 }
 
@@ -76,7 +76,23 @@ type Handle interface {
 	Verbose() string
 }
 
-func intV(i int64) Value     { return Value{K: KInt, I: i} }
+func intV(i int64) Value { return Value{K: KInt, I: i} }
+
+// modeTag in the S of an int marks it as a permission mode (`st.mode`):
+// an int in every computation and comparison, shown in octal (0600) as
+// the transcript and C programmers write modes. Arithmetic makes plain
+// ints. It rides in S so that it crosses to children with the value.
+const modeTag = "mode"
+
+func modeV(m int64) Value { return Value{K: KInt, I: m, S: modeTag} }
+
+// modeText writes a mode as C's "%#o" does: 0600, and 0 for none.
+func modeText(m int64) string {
+	if m == 0 {
+		return "0"
+	}
+	return "0" + strconv.FormatInt(m, 8)
+}
 func strV(s string) Value    { return Value{K: KStr, S: s} }
 func handleV(h Handle) Value { return Value{K: KHandle, R: h} }
 
@@ -112,6 +128,9 @@ func (v Value) truth() (bool, bool) {
 func (v Value) text(verbose bool) string {
 	switch v.K {
 	case KInt:
+		if v.S == modeTag {
+			return modeText(v.I)
+		}
 		return strconv.FormatInt(v.I, 10)
 	case KStr:
 		return v.S
@@ -180,16 +199,19 @@ func quoteStr(s string) string {
 func (r *Record) render(verbose bool) string {
 	var b strings.Builder
 	for i, n := range r.Names {
-		if i > 0 {
+		d, hasDisplay := r.Display[n]
+		hasDisplay = hasDisplay && !verbose
+		if hasDisplay && d == "" {
+			continue
+		}
+		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
 		b.WriteString(n)
 		b.WriteByte('=')
 		v := r.Values[i]
-		if d, ok := r.Display[n]; ok && !verbose {
+		if hasDisplay {
 			b.WriteString(d)
-		} else if r.Octal[n] && v.K == KInt {
-			b.WriteString(fmt.Sprintf("0%o", v.I))
 		} else if v.K == KStr && isWord(v.S) {
 			b.WriteString(v.S) // key=private, kind=msg: a word needs no quotes
 		} else {

@@ -46,7 +46,6 @@ type wireValue struct {
 type wireRecord struct {
 	Names   []string          `json:"n"`
 	Values  []wireValue       `json:"v"`
-	Octal   []string          `json:"o,omitempty"`
 	Display map[string]string `json:"d,omitempty"`
 }
 
@@ -116,11 +115,6 @@ func (e *wireEncoder) value(v Value) wireValue {
 		wr := &wireRecord{Names: r.Names}
 		for _, x := range r.Values {
 			wr.Values = append(wr.Values, e.value(x))
-		}
-		for name, octal := range r.Octal {
-			if octal {
-				wr.Octal = append(wr.Octal, name)
-			}
 		}
 		wr.Display = r.Display
 		w.Rec = wr
@@ -195,12 +189,9 @@ func (d *wireDecoder) value(w wireValue) Value {
 	case KMsg:
 		v.R = w.Msg
 	case KRecord:
-		r := &Record{Names: w.Rec.Names, Octal: map[string]bool{}}
+		r := &Record{Names: w.Rec.Names}
 		for _, x := range w.Rec.Values {
 			r.Values = append(r.Values, d.value(x))
-		}
-		for _, n := range w.Rec.Octal {
-			r.Octal[n] = true
 		}
 		r.Display = w.Rec.Display
 		v.R = r

@@ -22,6 +22,9 @@ func genValue(rng *rand.Rand, d int) Value {
 	switch k {
 	case 0:
 		edges := []int64{0, 1, -1, math.MaxInt64, math.MinInt64, math.MaxInt32 + 1, math.MinInt32 - 1}
+		if rng.Intn(5) == 0 {
+			return modeV(rng.Int63n(07777))
+		}
 		if rng.Intn(2) == 0 {
 			return intV(edges[rng.Intn(len(edges))])
 		}
@@ -40,14 +43,11 @@ func genValue(rng *rand.Rand, d int) Value {
 		}
 		return Value{K: KList, R: &List{Items: items}}
 	}
-	r := &Record{Octal: map[string]bool{}, Display: map[string]string{}}
+	r := &Record{Display: map[string]string{}}
 	for i := rng.Intn(4); i > 0; i-- {
 		name := genBytes(rng)
 		r.Names = append(r.Names, name)
 		r.Values = append(r.Values, genValue(rng, d-1))
-		if rng.Intn(3) == 0 {
-			r.Octal[name] = true
-		}
 		if rng.Intn(3) == 0 {
 			r.Display[name] = genBytes(rng)
 		}
@@ -130,7 +130,7 @@ func sameValue(a, b Value) bool {
 			}
 		}
 		for _, n := range x.Names {
-			if x.Octal[n] != y.Octal[n] || x.Display[n] != y.Display[n] {
+			if x.Display[n] != y.Display[n] {
 				return false
 			}
 		}
@@ -161,7 +161,7 @@ func FuzzStartRecord(f *testing.F) {
 	f.Add("", int64(math.MaxInt64), false)
 	f.Add("\xed\xa0\x80\x00\xc0", int64(0), true)
 	f.Fuzz(func(t *testing.T, s string, i int64, b bool) {
-		rec := &Record{Names: []string{s}, Values: []Value{strV(s)}, Octal: map[string]bool{s: b}, Display: map[string]string{s: s}}
+		rec := &Record{Names: []string{s}, Values: []Value{strV(s)}, Display: map[string]string{s: s}}
 		vals := []Value{strV(s), intV(i), boolV(b), {K: KMsg, R: &Msg{Type: i, Text: s}}, {K: KRecord, R: rec},
 			{K: KList, R: &List{Items: []Value{strV(s), intV(i)}}}}
 		got, back := crossValues(t, vals, s)

@@ -113,6 +113,22 @@ func Msgrcv(id int, buf []byte, mtype int64, flags int, it *Interrupter) (gotTyp
 		return 0, 0, fmt.Errorf("ipc: Msgrcv: a buffer of %d bytes has no room for the %d-byte type: %w",
 			len(buf), MsgHeader, unix.EINVAL)
 	}
+	return msgrcv(id, buf, len(buf)-MsgHeader, mtype, flags, it)
+}
+
+// MsgrcvNegative makes msgrcv with a negative msgsz, as a C program can:
+// the kernel refuses it (EINVAL) before it looks at the buffer, so no
+// buffer is needed. A script's max=-1 gets the kernel's answer this way.
+func MsgrcvNegative(id int, size int, mtype int64, flags int) error {
+	if size >= 0 {
+		return fmt.Errorf("ipc: MsgrcvNegative: size %d is not negative: %w", size, unix.EINVAL)
+	}
+	var hdr [MsgHeader]byte
+	_, _, err := msgrcv(id, hdr[:], size, mtype, flags|unix.IPC_NOWAIT, nil)
+	return err
+}
+
+func msgrcv(id int, buf []byte, size int, mtype int64, flags int, it *Interrupter) (gotType int64, n int, err error) {
 	if flags&unix.IPC_NOWAIT != 0 {
 		if it.Fired() {
 			return 0, 0, ErrInterrupted
@@ -125,7 +141,7 @@ func Msgrcv(id int, buf []byte, mtype int64, flags int, it *Interrupter) (gotTyp
 	defer it.leave()
 	for {
 		r, _, e := unix.Syscall6(unix.SYS_MSGRCV, uintptr(id), uintptr(unsafe.Pointer(&buf[0])),
-			uintptr(len(buf)-MsgHeader), uintptr(mtype), uintptr(flags), 0)
+			uintptr(size), uintptr(mtype), uintptr(flags), 0)
 		if e == 0 {
 			return int64(binary.NativeEndian.Uint64(buf)), int(r), nil
 		}

@@ -60,6 +60,7 @@ stderr; after ` + "`try`" + `, ` + "`err`" + ` holds ENAME.
 			}
 		}
 	}
+	b.WriteString(refusals)
 	return b.String()
 }
 
