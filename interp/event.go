@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -155,19 +154,20 @@ type emitter struct {
 	pid   int32
 	buf   []byte
 	held  []byte // encoded events not written yet (emit)
-	start time.Time
-	base  int64
 }
 
 func newEmitter(fd int) *emitter {
-	var ts unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return &emitter{fd: fd, pid: int32(unix.Getpid()), buf: make([]byte, 0, pipeBuf), start: time.Now(), base: ts.Nano()}
+	return &emitter{fd: fd, pid: int32(unix.Getpid()), buf: make([]byte, 0, pipeBuf)}
 }
 
-// now is CLOCK_MONOTONIC without a system call: every process of a run
-// reads the same clock, so times in a trace compare across processes.
-func (em *emitter) now() int64 { return em.base + int64(time.Since(em.start)) }
+// now is CLOCK_MONOTONIC, read through the vDSO as the runtime reads it:
+// no system call, and the very clock every process of the run reads, so a
+// consume stamped after its publish returned always has the later time.
+// An offset between time.Now and one clock_gettime taken at start-up is
+// not enough: a process preempted between the two reads carried the gap
+// into every time it stamped, and a trace once showed a consume 2.8 ms
+// before the publish that enabled it.
+func (em *emitter) now() int64 { return monotonicNow() }
 
 // emit writes e to the run's event pipe. An event that publishes nothing
 // (a consume, a print, a statement that only asks) is held back and goes
