@@ -265,6 +265,7 @@ func (p *Proc) failText(pos lang.Pos, phase Phase, text string, err error, expla
 	if phase == PhasePublish {
 		phase = PhaseRepeat
 	}
+	p.ev.err = true
 	p.emit(EvCall, phase, pos, text, errResult(e))
 	e.shown = true
 	return e

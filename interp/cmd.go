@@ -293,7 +293,7 @@ func (p *Proc) fail(c *command, phase Phase, err error, explain string) error {
 	if phase == PhasePublish {
 		phase = PhaseRepeat
 	}
-	p.ev.verb = c.verb
+	p.ev.verb, p.ev.err = c.verb, true
 	p.emit(EvCall, phase, c.pos, text, errResult(e))
 	e.shown = true
 	return e

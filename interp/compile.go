@@ -475,6 +475,7 @@ func (c *compiler) tryStmt(s *lang.Stmt, w *lang.Wrap) stmtFn {
 				if stmt == "" {
 					stmt = text
 				}
+				p.ev.err = true
 				p.emit(EvCall, PhaseOnce, e.Pos, stmt, errResult(e))
 			}
 			return nil

@@ -62,13 +62,16 @@ type Event struct {
 	N     int64
 	Ops   string
 	Start int64
+	// Err marks the line of a failed call: -q drops transcript lines
+	// but keeps these, and print lines.
+	Err bool
 }
 
 // pipeBuf is PIPE_BUF: a write(2) of at most this many bytes to a pipe is
 // atomic, so events of different processes never interleave.
 const pipeBuf = 4096
 
-const headerLen = 2 + 1 + 1 + 4*3 + 8 + 8 + 8
+const headerLen = 2 + 1 + 1 + 1 + 4*3 + 8 + 8 + 8
 
 // encode appends e to buf as one record of at most pipeBuf bytes; overlong
 // strings are cut (they were shortened for display long before this).
@@ -88,7 +91,11 @@ func (e *Event) encode(buf []byte) []byte {
 	}
 	start := len(buf)
 	buf = binary.LittleEndian.AppendUint16(buf, uint16(n))
-	buf = append(buf, byte(e.Kind), byte(e.Phase))
+	var flags byte
+	if e.Err {
+		flags = 1
+	}
+	buf = append(buf, byte(e.Kind), byte(e.Phase), flags)
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(e.Pid))
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(e.Line))
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(e.Col))
@@ -120,12 +127,13 @@ func decode(b []byte) (Event, int, error) {
 	e := Event{
 		Kind:  EventKind(b[2]),
 		Phase: Phase(b[3]),
-		Pid:   int32(binary.LittleEndian.Uint32(b[4:])),
-		Line:  int32(binary.LittleEndian.Uint32(b[8:])),
-		Col:   int32(binary.LittleEndian.Uint32(b[12:])),
-		Time:  int64(binary.LittleEndian.Uint64(b[16:])),
-		N:     int64(binary.LittleEndian.Uint64(b[24:])),
-		Start: int64(binary.LittleEndian.Uint64(b[32:])),
+		Err:   b[4]&1 != 0,
+		Pid:   int32(binary.LittleEndian.Uint32(b[5:])),
+		Line:  int32(binary.LittleEndian.Uint32(b[9:])),
+		Col:   int32(binary.LittleEndian.Uint32(b[13:])),
+		Time:  int64(binary.LittleEndian.Uint64(b[17:])),
+		N:     int64(binary.LittleEndian.Uint64(b[25:])),
+		Start: int64(binary.LittleEndian.Uint64(b[33:])),
 	}
 	p := headerLen
 	var strs [nstrs]string
@@ -149,11 +157,11 @@ func decode(b []byte) (Event, int, error) {
 // emitter writes this process's events to the run's event pipe, one
 // write(2) per event.
 type emitter struct {
-	mu    sync.Mutex // output capture goroutines emit too
-	fd    int
-	pid   int32
-	buf   []byte
-	held  []byte // encoded events not written yet (emit)
+	mu   sync.Mutex // output capture goroutines emit too
+	fd   int
+	pid  int32
+	buf  []byte
+	held []byte // encoded events not written yet (emit)
 }
 
 func newEmitter(fd int) *emitter {
@@ -293,6 +301,10 @@ func (s *supervisor) expectSync(token string) chan struct{} {
 type printer struct {
 	w       io.Writer
 	verbose bool
+	// quiet is -q: the transcript lines of calls are dropped here, not
+	// in the processes, so print lines and errors of every process and
+	// every traced event still arrive.
+	quiet   bool
 	tmp     func() string // the run's tmp directory, shown as $TMP
 	mu      sync.Mutex
 	pending []byte // lines not written yet
@@ -335,6 +347,9 @@ func (p *printer) line(e *Event) string {
 // print renders e; the line is written by flush, with the other lines of
 // the same read of the event pipe: one write(2) for them all.
 func (p *printer) print(e *Event) {
+	if p.quiet && e.Kind == EvCall && !e.Err {
+		return
+	}
 	s := p.line(e)
 	p.mu.Lock()
 	p.pending = append(append(p.pending, s...), '\n')
@@ -356,6 +371,7 @@ func (p *printer) flush() {
 type evNote struct {
 	verb, obj, ops string
 	n, start       int64
+	err            bool
 }
 
 // note fills the next event's object and number.

@@ -363,6 +363,9 @@ func RunChild(startFD int, stderr io.Writer) int {
 		p.ev = evNote{verb: "exit", obj: "proc:" + p.name}
 		p.emit(EvCall, PhasePublish, p.endPos(prog), "exit "+strconv.Itoa(code), "")
 	}
+	// Lines held back for the next publish must not die with the
+	// process when no exit line is written (a block ending in `quiet`).
+	_ = p.em.flush()
 	p.closeAll()
 	return code
 }

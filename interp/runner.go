@@ -83,7 +83,7 @@ func New(cfg Config) (*Runner, error) {
 		return nil, fmt.Errorf("event pipe: %w", err)
 	}
 	run := &Runner{cfg: cfg, evW: w, board: b, cancel: cancel, stopWatch: make(chan struct{}), journal: newJournal("")}
-	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, tmp: run.tmpPath}
+	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, quiet: cfg.Quiet, tmp: run.tmpPath}
 	tr := newTracer(cfg.Trace)
 	run.sup = startSupervisor(r, func(e *Event) {
 		run.lastEvent.Store(e.Time)
@@ -264,7 +264,7 @@ type Proc struct {
 	em       *emitter
 	syms     *symtab
 	slots    []Value
-	quiet    int // depth of `quiet`; the -q flag counts as one
+	quiet    int // depth of `quiet` (-q is the printer's: it hides, quiet skips)
 	errName  string
 	handles  []*fdHandle   // open fds in the order they were made, for `fds`
 	children []*procHandle // in spawn order
@@ -284,11 +284,7 @@ type Proc struct {
 }
 
 func newProc(name string, run *Runner, em *emitter) *Proc {
-	p := &Proc{name: name, run: run, em: em, syms: newSymtab(), slot: -1}
-	if run.cfg.Quiet {
-		p.quiet = 1
-	}
-	return p
+	return &Proc{name: name, run: run, em: em, syms: newSymtab(), slot: -1}
 }
 
 // grow makes room for names the compiler added.
@@ -337,7 +333,7 @@ func (p *Proc) emitAs(proc string, kind EventKind, phase Phase, pos lang.Pos, st
 
 func (p *Proc) emitNote(proc string, note evNote, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
 	e := Event{Kind: kind, Phase: phase, Proc: proc, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result,
-		Verb: note.verb, Obj: note.obj, N: note.n, Ops: note.ops}
+		Verb: note.verb, Obj: note.obj, N: note.n, Ops: note.ops, Err: note.err}
 	if phase == PhaseConsume {
 		e.Start = note.start
 	}
