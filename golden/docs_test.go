@@ -102,15 +102,28 @@ func renderExample(docDir, name string) (string, error) {
 	}
 	fmt.Fprintf(&b, "[`%s.ipc`](%s):\n\n", name, link)
 	b.WriteString("```\n" + scriptBody(string(src)) + "```\n\n")
-	fmt.Fprintf(&b, "`ipcsh %s.ipc` prints:\n\n", name)
+	// The section shows the command a reader types and what it prints:
+	// a script whose golden test sets the stall time (`# stall:`) is run
+	// with that --stall, and the files named in its stderr are the paths
+	// the command gave (the golden run names the file alone).
+	command := "ipcsh " + name + ".ipc"
+	stall, hasStall := ScriptStall(string(src))
+	if hasStall {
+		command = fmt.Sprintf("ipcsh --stall %s %s.ipc", stall, name)
+	}
+	fmt.Fprintf(&b, "`%s` prints:\n\n", command)
 	b.WriteString("```\n" + res.Stdout + "```\n")
 	if res.Exit != 0 || res.Stderr != "" {
 		fmt.Fprintf(&b, "\nand ends with exit status %d", res.Exit)
 		if res.Stderr != "" {
-			b.WriteString(", stderr:\n\n```\n" + res.Stderr + "```\n")
+			stderr := regexp.MustCompile(`(?m)(^|\s)`+regexp.QuoteMeta(filepath.Base(name))+`\.ipc:`).ReplaceAllString(res.Stderr, "${1}"+name+".ipc:")
+			b.WriteString(", stderr:\n\n```\n" + stderr + "```\n")
 		} else {
 			b.WriteString(".\n")
 		}
+	}
+	if hasStall {
+		fmt.Fprintf(&b, "\nThe script's `# stall: %s` line gives its golden test that stall time; `ipcsh %s.ipc` without `--stall` waits the default 5s before the same report, which then says 5s.\n", stall, name)
 	}
 	base := filepath.Base(name)
 	svg, err := filepath.Rel(docDir, filepath.Join("docs", "diagrams", base+".svg"))

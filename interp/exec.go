@@ -72,20 +72,34 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
 		lit  string
 		eval exprFn
 		raw  bool
+		// slot: a name of an earlier REPL entry that this bare word
+		// reads like, -1 if none (see below).
+		slot int
+		pos  lang.Pos
 	}
 	words := make([]word, len(s.Exec))
 	for i, w := range s.Exec {
 		switch {
 		case w.Raw != nil:
-			words[i] = word{lit: *w.Raw, raw: true}
+			// A quoted word may hold blanks: the transcript quotes it.
+			words[i] = word{lit: lang.WordText(*w.Raw), raw: !lang.WordQuoted(*w.Raw), slot: -1, pos: w.Pos}
+			// The parser refuses a word that names one of the script's
+			// values; a REPL entry cannot see the names of the entries
+			// before it, so the same question is asked here, of the
+			// value the name holds when the statement runs.
+			if name, ok := lang.ExecWordName(*w.Raw); ok {
+				if slot, ok := c.syms.slots[name]; ok {
+					words[i].slot = slot
+				}
+			}
 		case w.Str != nil:
 			v, err := lang.Unquote(*w.Str)
 			if err != nil {
 				c.errorf(w.Pos, "bad string: %s", err)
 			}
-			words[i] = word{lit: v}
+			words[i] = word{lit: v, slot: -1}
 		default:
-			words[i] = word{eval: c.expr(w.Expr)}
+			words[i] = word{eval: c.expr(w.Expr), slot: -1}
 		}
 	}
 	type redir struct {
@@ -107,11 +121,20 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
 				if err != nil {
 					return err
 				}
-				if !isText(v) && v.K != KInt {
-					return errorf(pos, "spawn %s: an argument must be a string, found %s", name, v.typeName())
+				// As str() shows it: a program's arguments are text,
+				// and (n) with n = 3 is the word 3, (ok) the word true.
+				s, err := builtin(pos, "str", v, Value{})
+				if err != nil {
+					return err
 				}
-				argv[i] = v.text(false)
+				argv[i] = s.S
 			} else {
+				if w.slot >= 0 {
+					if v := p.slots[w.slot]; v.K != KUndef && v.K != KHandle {
+						name, _ := lang.ExecWordName(w.lit)
+						return errorf(w.pos, "%s", lang.ExecWordMessage(s.Name, w.lit, name, false))
+					}
+				}
 				argv[i] = w.lit
 			}
 			text.WriteByte(' ')

@@ -25,6 +25,9 @@ type checker struct {
 	prog *Program
 	toks []lexer.Token
 	errs ErrorList
+	// vars: the names the program binds to values, collected at the
+	// first exec word that needs them (words.go).
+	vars map[string]bool
 }
 
 func check(prog *Program, toks []lexer.Token) ErrorList {
@@ -141,6 +144,7 @@ func (c *checker) spawn(s *Spawn) {
 	// The child parses its block again, but a mistake in it is still a
 	// syntax error of the script: found before anything runs.
 	c.block(s.Body)
+	c.execWords(s)
 	for _, w := range s.Exec {
 		if w.Expr != nil {
 			c.expr(w.Expr)

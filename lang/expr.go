@@ -31,6 +31,10 @@ func (e *Expr) Parse(lex *lexer.PeekingLexer) error {
 type exprParser struct {
 	lex  *lexer.PeekingLexer
 	last *lexer.Token // the last token consumed, for EndPos
+	// arg: parsing a statement argument, where blanks separate arguments
+	// (stmtarg.go); nest counts the brackets open inside it.
+	arg  bool
+	nest int
 }
 
 // startsOperand says whether t can begin an expression.
@@ -49,6 +53,9 @@ func (p *exprParser) peek() *lexer.Token { return p.lex.Peek() }
 func (p *exprParser) next() *lexer.Token {
 	t := p.lex.Next()
 	p.last = t
+	if t.Type == tokPunct {
+		p.track(t.Value)
+	}
 	return t
 }
 
@@ -156,7 +163,7 @@ func (p *exprParser) sum(s *Sum) error {
 	if err := p.term(s.Left); err != nil {
 		return err
 	}
-	for p.peek().Type == tokAddOp {
+	for p.peek().Type == tokAddOp && !p.startsArg() {
 		op := &SumOp{Pos: p.peek().Pos, Op: p.next().Value, Right: &newChain().term}
 		if err := p.operandAfter(); err != nil {
 			return err
@@ -226,7 +233,7 @@ func (p *exprParser) postfix(pf *Postfix) error {
 				return p.unexpected(`"]"`)
 			}
 			p.next()
-		case p.punct("("):
+		case p.punct("(") && !p.startsArg():
 			p.next()
 			op.Call = new(Call)
 			if err := p.call(op.Call); err != nil {
@@ -346,7 +353,7 @@ func (a *Arg) Parse(lex *lexer.PeekingLexer) error {
 	if t.Type == tokEOL || t.Type == tokEOF || t.Type == tokPunct && (t.Value == "{" || t.Value == "}") {
 		return participle.NextMatch
 	}
-	p := exprParser{lex: lex}
+	p := exprParser{lex: lex, arg: true}
 	a.Pos = t.Pos
 	if t.Type == tokPunct && t.Value == "," {
 		p.next()

@@ -415,6 +415,22 @@ func (s *scanner) word() error {
 		if c == '#' && i == s.off {
 			break
 		}
+		// Single quotes keep everything up to the next one, as in sh:
+		// blanks, ";", '"', "#" and brackets. The token keeps the quotes
+		// (the formatter writes it back as it was); WordText drops them.
+		if c == '\'' {
+			end := strings.IndexAny(s.src[i+1:], "'\n")
+			if end < 0 || s.src[i+1+end] == '\n' {
+				at := s.pos()
+				at.Offset += i - s.off
+				at.Column += utf8.RuneCountInString(s.src[s.off:i])
+				// Not incomplete even at the end of the input: a quote
+				// cannot span lines, so the REPL must not ask for more.
+				return &Error{Pos: at, Msg: "unterminated quote: a word in ' ' ends on its line"}
+			}
+			i += end + 2
+			continue
+		}
 		// stdin=, stdout=, stderr= take an expression: leave word mode so
 		// `stdout=p.w` lexes as NAME = EXPR.
 		if c == '=' && i > s.off {

@@ -80,9 +80,15 @@ func TestLexExecWords(t *testing.T) {
 			"Ident(spawn) Ident(l) Ident(exec) Word(ls) Word(-l) Word(/tmp) Ident(stdout) Punct(=) Ident(p) Punct(.) Ident(w)"},
 		{`spawn e exec echo "a b" (n + 1) x=y a#b`,
 			`Ident(spawn) Ident(e) Ident(exec) Word(echo) String("a b") Punct(() Ident(n) AddOp(+) Int(1) Punct()) Word(x=y) Word(a#b)`},
-		// A word may hold any byte but blanks and ; " ( ) { }.
+		// A word may hold any byte but blanks and ; " ( ) { }; inside
+		// single quotes, any byte but a newline. The token keeps its quotes.
 		{"spawn x exec sh -c 'exit 3' --a=b ./x.sh é",
-			"Ident(spawn) Ident(x) Ident(exec) Word(sh) Word(-c) Word('exit) Word(3') Word(--a=b) Word(./x.sh) Word(é)"},
+			"Ident(spawn) Ident(x) Ident(exec) Word(sh) Word(-c) Word('exit 3') Word(--a=b) Word(./x.sh) Word(é)"},
+		{`spawn x exec sh -c 'echo hi; echo "there" # (not) {a comment}' next`,
+			`Ident(spawn) Ident(x) Ident(exec) Word(sh) Word(-c) Word('echo hi; echo "there" # (not) {a comment}') Word(next)`},
+		// Quotes join with what touches them; a quoted stdout= is a word.
+		{"spawn x exec a'b c'd '' x'='y 'stdout=p.w'",
+			"Ident(spawn) Ident(x) Ident(exec) Word(a'b c'd) Word('') Word(x'='y) Word('stdout=p.w')"},
 		{"spawn c exec cat stdin=p.r stdout=q.w",
 			"Ident(spawn) Ident(c) Ident(exec) Word(cat) Ident(stdin) Punct(=) Ident(p) Punct(.) Ident(r) Ident(stdout) Punct(=) Ident(q) Punct(.) Ident(w)"},
 		// Words end at the blanks that separate other tokens (found by
@@ -166,6 +172,10 @@ func TestLexErrors(t *testing.T) {
 		{`print "\x4"`, `t.ipc:1:7: bad string "\x4": \x needs two hex digits`},
 		{`print "\xg0"`, `t.ipc:1:7: bad string "\xg0": \x needs two hex digits`},
 		{`print "\x"`, `t.ipc:1:7: bad string "\x": \x needs two hex digits`},
+		// A single-quoted exec word ends on its line.
+		{"spawn x exec sh -c 'echo hi", `t.ipc:1:20: unterminated quote: a word in ' ' ends on its line`},
+		{"spawn x exec sh -c ab'c\nprint 1'", `t.ipc:1:22: unterminated quote: a word in ' ' ends on its line`},
+		{"spawn x exec é'", `t.ipc:1:15: unterminated quote: a word in ' ' ends on its line`},
 		// Stray characters, and the column of one after a multi-byte
 		// character: "é" is one column, not two.
 		{"print \"é\" @ 1", `t.ipc:1:11: unexpected character '@'`},

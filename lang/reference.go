@@ -14,11 +14,11 @@ func Reference() string {
 	b.WriteString(`# ipcsh reference
 
 Every statement of the language, grouped as
-[LANGUAGE.md](../../shared/LANGUAGE.md) presents them: its syntax, its
+[the language page](language.md#statements) presents them: its syntax, its
 options, whether it has a value (` + "`let x = STATEMENT`" + `), the errors its
 system calls can give, and an example. The language itself — literals,
-expressions, the transcript, exit codes — is described in LANGUAGE.md;
-[the tour](tour.md) shows the statements at work.
+expressions, the transcript, exit codes — is described in
+[language.md](language.md); [the tour](tour.md) shows the statements at work.
 
 This file is generated from the statement table in ` + "`lang/spec.go`" + ` (the one
 the parser, ` + "`help`" + ` and completion use): edit the table, then run

@@ -54,7 +54,9 @@ options (before the script):
 exit codes: 0 success; 1 a failed system call, expect or run-time error;
 2 a syntax error or command-line misuse (nothing ran); 3 a deadlock (--stall);
 130/143 after SIGINT/SIGTERM.
-Every statement of a script is a real system call; see LANGUAGE.md.
+Every statement of a script is a real system call. ipcsh help NAME explains a
+statement (help spawn), a built-in (help len) or a topic (help topics lists
+them); docs/language.md describes the whole language.
 `
 
 func main() {
@@ -89,8 +91,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, "ipcsh", Version)
 			return exitOK
 		case "help":
-			fmt.Fprint(stdout, usage)
-			return exitOK
+			return helpCmd(argv[1:], stdout, stderr)
 		case "clean":
 			return clean(argv[1:], stdout, stderr)
 		case "fmt":

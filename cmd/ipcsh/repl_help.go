@@ -11,12 +11,15 @@ import (
 	"ipcsh/lang"
 )
 
-// help writes the list of statements (no words) or what one statement
-// takes (`help msgget`, `help sem p`; `help sem` shows every sem).
-func help(w io.Writer, words []string) {
+// help writes the list of statements (no words), what one statement
+// takes (`help msgget`, `help sem p`; `help sem` shows every sem), or a
+// built-in or a topic (`help len`, `help transcript`, `help topics`). The
+// REPL and `ipcsh help TOPIC` both answer with it; it reports whether it
+// knew the name.
+func help(w io.Writer, words []string) bool {
 	if len(words) == 0 {
 		helpAll(w)
-		return
+		return true
 	}
 	name := strings.Join(words, " ")
 	var specs []*lang.Spec
@@ -25,9 +28,22 @@ func help(w io.Writer, words []string) {
 			specs = append(specs, s)
 		}
 	}
-	if len(specs) == 0 {
-		fmt.Fprintf(w, "help: no statement %q; help lists them all\n", name)
-		return
+	switch {
+	case len(specs) > 0:
+	case name == "statements":
+		helpAll(w)
+		return true
+	case name == "topics":
+		helpTopicList(w)
+		return true
+	case findTopic(name) != nil:
+		t := findTopic(name)
+		fmt.Fprint(w, t.text)
+		fmt.Fprintf(w, "More: docs/language.md#%s\n", t.section)
+		return true
+	default:
+		fmt.Fprintf(w, "help: no statement %q, nor a built-in or topic of that name; help statements and help topics list them\n", name)
+		return false
 	}
 	for i, s := range specs {
 		if i > 0 {
@@ -35,6 +51,32 @@ func help(w io.Writer, words []string) {
 		}
 		helpOne(w, s)
 	}
+	return true
+}
+
+// helpCmd is `ipcsh help [NAME...]`: the usage alone, or the REPL's
+// answer to `help NAME`; a name help does not know is a misuse (exit 2).
+func helpCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	var b strings.Builder
+	if !help(&b, args) {
+		fmt.Fprint(stderr, b.String())
+		return exitSyntax
+	}
+	fmt.Fprint(stdout, b.String())
+	return exitOK
+}
+
+// helpTopicList lists what help explains besides statements.
+func helpTopicList(w io.Writer) {
+	fmt.Fprintln(w, "help NAME explains a statement (help statements lists them), or one of:")
+	for _, t := range helpTopics {
+		fmt.Fprintf(w, "  %-12s %s\n", t.name, t.summary)
+	}
+	fmt.Fprintln(w, "The whole language: docs/language.md.")
 }
 
 // helpAll lists the statements, grouped and ordered as LANGUAGE.md
@@ -57,6 +99,7 @@ func helpAll(w io.Writer) {
 	}
 	fmt.Fprint(w, `
 help STATEMENT shows its syntax and options (help open, help sem p).
+help topics lists the rest: built-ins (help len), help transcript, help errors...
 timeline draws the session's last events, one column per process.
 Tab completes statements, options and names; Up and Ctrl-R search the history.
 Ctrl-C stops the statement that is blocked, or clears the line.
