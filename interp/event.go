@@ -308,6 +308,11 @@ type printer struct {
 	tmp     func() string // the run's tmp directory, shown as $TMP
 	mu      sync.Mutex
 	pending []byte // lines not written yet
+	// failed is called once when the transcript cannot be written (a
+	// reader that went away: `ipcsh x.ipc | head -1`); nothing more is
+	// written after it.
+	failed func(error)
+	broken bool
 }
 
 func (p *printer) line(e *Event) string {
@@ -359,10 +364,15 @@ func (p *printer) print(e *Event) {
 func (p *printer) flush() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.pending) > 0 {
-		_, _ = p.w.Write(p.pending)
-		p.pending = p.pending[:0]
+	if len(p.pending) > 0 && !p.broken {
+		if _, err := p.w.Write(p.pending); err != nil {
+			p.broken = true
+			if p.failed != nil {
+				p.failed(err)
+			}
+		}
 	}
+	p.pending = p.pending[:0]
 }
 
 // evNote is what a statement tells its next event beyond the transcript

@@ -49,6 +49,8 @@ type Runner struct {
 	nullFD    int
 	lastEvent atomic.Int64
 	stopWatch chan struct{}
+	outBroken chan struct{} // closed when the transcript could not be written
+	outCode   atomic.Int32  // and the exit code that asks for
 	watchDone chan struct{} // closed when the stall watcher has returned
 	straggler bool          // a child was not reaped in time: keep the board mapped
 
@@ -83,7 +85,8 @@ func New(cfg Config) (*Runner, error) {
 		return nil, fmt.Errorf("event pipe: %w", err)
 	}
 	run := &Runner{cfg: cfg, evW: w, board: b, cancel: cancel, stopWatch: make(chan struct{}), journal: newJournal("")}
-	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, quiet: cfg.Quiet, tmp: run.tmpPath}
+	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, quiet: cfg.Quiet, tmp: run.tmpPath, failed: run.outputFailed}
+	run.outBroken = make(chan struct{})
 	tr := newTracer(cfg.Trace)
 	run.sup = startSupervisor(r, func(e *Event) {
 		run.lastEvent.Store(e.Time)
@@ -209,6 +212,29 @@ func (r *Runner) Close() error {
 	}
 	return errors.Join(jerr, r.removeTmp())
 }
+
+// outputFailed stops the run when its standard output fails: a broken
+// pipe is a stop by SIGPIPE (exit 141, as a shell reports it, and nothing
+// more printed), any other write error exit 1 with the error. Either way
+// the clean-up is a stop's: children killed, objects removed.
+func (r *Runner) outputFailed(err error) {
+	code, report := 141, ""
+	if !errors.Is(err, unix.EPIPE) {
+		code, report = 1, fmt.Sprintf("writing the transcript: %v", err)
+	}
+	r.outCode.Store(int32(code))
+	close(r.outBroken)
+	r.Cancel(code, report)
+}
+
+// OutputBroken is closed when the transcript could not be written; the
+// run is then stopping with OutputCode.
+func (r *Runner) OutputBroken() <-chan struct{} { return r.outBroken }
+
+// OutputCode is the exit code a failed standard output asks for, or 0.
+// It outranks the run's own result: a run whose last lines could not be
+// written did not show what it did.
+func (r *Runner) OutputCode() int { return int(r.outCode.Load()) }
 
 // Abort removes what a session leaves on disk when it is stopped by a
 // signal, without waiting for anything that might be blocked.

@@ -89,7 +89,7 @@ func TestCleanupOnSignals(t *testing.T) {
 		name string
 		sig  syscall.Signal
 		code int
-	}{{"SIGINT", syscall.SIGINT, 130}, {"SIGTERM", syscall.SIGTERM, 143}} {
+	}{{"SIGINT", syscall.SIGINT, 130}, {"SIGTERM", syscall.SIGTERM, 143}, {"SIGHUP", syscall.SIGHUP, 129}, {"SIGQUIT", syscall.SIGQUIT, 131}} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := sysvSnapshot(t)
 			cmd, journals, stderr := startRun(t, makeObjects+"sleep 1m\n")

@@ -53,7 +53,8 @@ options (before the script):
 
 exit codes: 0 success; 1 a failed system call, expect or run-time error;
 2 a syntax error or command-line misuse (nothing ran); 3 a deadlock (--stall);
-130/143 after SIGINT/SIGTERM.
+129/130/131/143 after SIGHUP/SIGINT/SIGQUIT/SIGTERM, 141 when the reader of
+standard output went away (| head): children stopped, objects removed first.
 Every statement of a script is a real system call. ipcsh help NAME explains a
 statement (help spawn), a built-in (help len) or a topic (help topics lists
 them); docs/language.md describes the whole language.
@@ -68,7 +69,32 @@ func main() {
 	// Descriptors ipcsh itself inherited must not leak into every child
 	// it starts: the spawn statements pass exactly what they mean to.
 	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, fdWriter(1), fdWriter(2)))
+}
+
+// fdWriter writes to a file descriptor with write(2) itself. os.Stdout
+// would not do: on EPIPE the os package raises SIGPIPE and the process
+// dies on the spot, skipping the clean-up. Here the error comes back to
+// the printer, which stops the run the way SIGTERM does (exit 141).
+type fdWriter int
+
+func (w fdWriter) Write(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := unix.Write(int(w), b[n:])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN: // a descriptor left non-blocking by whoever handed it over
+			fds := []unix.PollFd{{Fd: int32(w), Events: unix.POLLOUT}}
+			_, _ = unix.Poll(fds, -1)
+			continue
+		case err != nil:
+			return n, err
+		}
+		n += m
+	}
+	return n, nil
 }
 
 // options are the flags common to every way of running a script.
@@ -160,6 +186,12 @@ func isTerminal(f *os.File) bool {
 }
 
 func runSource(name, src string, args []string, o options, stdout, stderr io.Writer) int {
+	// Caught from the start: a stop signal that came before the run
+	// existed would otherwise kill the process in the middle of its set-up.
+	sigs := make(chan os.Signal, 1)
+	for s := range stopSignals {
+		signal.Notify(sigs, s)
+	}
 	prog, err := lang.Parse(name, src)
 	if err != nil {
 		printSyntax(stderr, err)
@@ -170,10 +202,14 @@ func runSource(name, src string, args []string, o options, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
 		return exitError
 	}
-	stop := onSignals(r)
+	stop := onSignals(r, sigs)
 	defer stop()
 	err = r.End(r.Run(prog))
-	if cerr := r.Close(); cerr != nil && err == nil {
+	cerr := r.Close()
+	if code := r.OutputCode(); code == 141 {
+		return code // a reader that went away: nothing more to say
+	}
+	if cerr != nil && err == nil {
 		fmt.Fprintf(stderr, "ipcsh: clean-up: %v\n", cerr)
 		return exitError
 	}
@@ -242,33 +278,43 @@ func check(files []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// onSignals stops the run on SIGINT and SIGTERM with the exit codes of a
-// shell (130, 143): the blocked statement is cancelled and the run cleans
-// up as after an error. A script busy in a loop that never blocks gets a
-// moment to notice, then is stopped the hard way, still without leaving
-// its children or its tmp directory behind.
-func onSignals(r *interp.Runner) (stop func()) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+// stopSignals are the signals that stop a run with clean-up, and the exit
+// code of each: 128 + the signal's number, as a shell reports it. SIGPIPE
+// is not among them: the interpreter ignores it so that a write to a pipe
+// without reader gets EPIPE; a broken standard output is noticed by the
+// printer's write instead (exit 141 all the same).
+var stopSignals = map[os.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143, syscall.SIGHUP: 129, syscall.SIGQUIT: 131}
+
+// onSignals stops the run on SIGINT, SIGTERM, SIGHUP, SIGQUIT, and when its
+// standard output breaks: the blocked statement is cancelled and the run
+// cleans up as after an error. A script busy in a loop that never blocks
+// gets a moment to notice, then is stopped the hard way, still without
+// leaving its children, objects or tmp directory behind.
+//
+// The signals stay caught after the run: one that arrives while the
+// process is returning its exit code changes nothing, where the default
+// action would end it by the signal after the clean-up was done.
+func onSignals(r *interp.Runner, ch <-chan os.Signal) (stop func()) {
 	done := make(chan struct{})
 	go func() {
+		var code int
 		select {
 		case s := <-ch:
-			code := 130
-			if s == syscall.SIGTERM {
-				code = 143
-			}
+			code = stopSignals[s]
 			r.Cancel(code, "")
-			select {
-			case <-done:
-			case <-time.After(2 * time.Second):
-				r.Abort()
-				os.Exit(code)
-			}
+		case <-r.OutputBroken():
+			code = r.OutputCode()
 		case <-done:
+			return
+		}
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+			r.Abort()
+			os.Exit(code)
 		}
 	}()
-	return func() { signal.Stop(ch); close(done) }
+	return func() { close(done) }
 }
 
 // clean removes what killed runs left behind (interp.Clean).

@@ -413,7 +413,7 @@ func repl(stdin *os.File, o options, tracePath string, stdout, stderr io.Writer)
 // own process group and do not get it.
 func (s *session) handleSignals(rl *readline.Instance) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -423,10 +423,7 @@ func (s *session) handleSignals(rl *readline.Instance) (stop func()) {
 					s.interrupt()
 					continue
 				}
-				code := 143
-				if sig == syscall.SIGHUP {
-					code = 129
-				}
+				code := stopSignals[sig]
 				s.terminate(code)
 				_ = rl.Close() // ends a ReadLine in progress with io.EOF
 				// As in script mode: a session that does not end in a
