@@ -277,7 +277,7 @@ func execPclose(p *Proc, c *command) (Value, error) {
 		fh.closed, fh.closedAt = true, c.pos
 		_ = ipc.Close(fh.fd)
 	}
-	if err := p.waitFor(c.pos, h); err != nil {
+	if err := p.waitFor(c.pos, h, "pclose "+h.name); err != nil {
 		return Value{}, err
 	}
 	if p.emitting() {

@@ -417,7 +417,9 @@ func (p *Proc) endPos(prog *lang.Program) lang.Pos {
 func (r *Runner) End(runErr error) error {
 	p := r.main
 	if runErr == nil || isExit(runErr) {
-		if err := p.waitAll(lang.Pos{}, nil); err != nil {
+		// No statement waits here: the position names the file only
+		// (line 0), and the deadlock report says "end of script".
+		if err := p.waitAll(lang.Pos{Filename: r.script}, nil); err != nil {
 			runErr = err
 		}
 	}
@@ -469,7 +471,14 @@ func (p *Proc) waitAll(pos lang.Pos, c *command) error {
 		if h.waited {
 			continue
 		}
-		if err := p.waitFor(pos, h); err != nil {
+		stmt := "wait " + h.name
+		if c == nil {
+			stmt = "end of script: waiting for " + h.name
+			if p.run.child {
+				stmt = "end of block: waiting for " + h.name
+			}
+		}
+		if err := p.waitFor(pos, h, stmt); err != nil {
 			return err
 		}
 		if c != nil && p.emitting() {
@@ -481,8 +490,8 @@ func (p *Proc) waitAll(pos lang.Pos, c *command) error {
 }
 
 // waitFor blocks until h is reaped or the run is cancelled.
-func (p *Proc) waitFor(pos lang.Pos, h *procHandle) error {
-	p.enter(pos, "wait "+h.name)
+func (p *Proc) waitFor(pos lang.Pos, h *procHandle, stmt string) error {
+	p.enter(pos, stmt)
 	err := p.waitChan(h.done)
 	p.leave()
 	if err != nil {
@@ -537,7 +546,7 @@ func execWait(p *Proc, c *command) (Value, error) {
 		at := h.waitedAt
 		return Value{}, p.fail(c, PhaseConsume, unix.ECHILD, fmt.Sprintf("%s was already waited for at %s:%d:%d", h.name, at.Filename, at.Line, at.Column))
 	}
-	if err := p.waitFor(c.pos, h); err != nil {
+	if err := p.waitFor(c.pos, h, "wait "+h.name); err != nil {
 		return Value{}, err
 	}
 	if p.emitting() {

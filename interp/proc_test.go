@@ -376,3 +376,25 @@ func TestTrace(t *testing.T) {
 		}
 	}
 }
+
+// The wait at the end of a script (and of a block) is no statement of the
+// script: the deadlock report names the file's end, never ":0:0".
+func TestStallReportAtEndOfScript(t *testing.T) {
+	_, err := runCfg(t, `pipe p
+spawn outer {
+	spawn inner { read p.r }
+}
+`, Config{Stall: 300 * time.Millisecond})
+	var se *StopError
+	if !errors.As(err, &se) || se.Code != 3 {
+		t.Fatalf("got %v, want a stop with code 3", err)
+	}
+	for _, want := range []string{"main: t.ipc: end of script: waiting for outer (blocked", "outer: t.ipc: end of block: waiting for inner (blocked", "inner: t.ipc:3:16: read p.r (blocked"} {
+		if !strings.Contains(se.Report, want) {
+			t.Errorf("report lacks %q:\n%s", want, se.Report)
+		}
+	}
+	if strings.Contains(se.Report, ":0:0") {
+		t.Errorf("report has no position:\n%s", se.Report)
+	}
+}

@@ -54,6 +54,8 @@ type Runner struct {
 	watchDone chan struct{} // closed when the stall watcher has returned
 	straggler bool          // a child was not reaped in time: keep the board mapped
 
+	script string // the file of the program last run, for the end-of-script wait
+
 	mu     sync.Mutex // tmpDir is read by Abort from a signal goroutine
 	tmpDir string
 
@@ -121,6 +123,7 @@ func (r *Runner) Run(prog *lang.Program) error {
 	if err != nil {
 		return err
 	}
+	r.script = prog.Base.Filename
 	if spawns {
 		r.warmUp()
 	}

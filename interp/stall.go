@@ -106,6 +106,9 @@ func (r *Runner) watch(stall time.Duration) {
 			}
 			since := e.since
 			where := fmt.Sprintf("%s:%d:%d: %s", cstr(s.file[:]), atomic.LoadInt32(&s.line), atomic.LoadInt32(&s.col), cstr(s.stmt[:]))
+			if atomic.LoadInt32(&s.line) == 0 { // the implicit wait at the end
+				where = fmt.Sprintf("%s: %s", cstr(s.file[:]), cstr(s.stmt[:]))
+			}
 			rows = append(rows, stallRow{name, where, time.Duration(now - since)})
 		}
 		if live > 0 && stalled {
