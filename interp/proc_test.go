@@ -398,3 +398,27 @@ spawn outer {
 		t.Errorf("report has no position:\n%s", se.Report)
 	}
 }
+
+// A program started with exec is watched from the first tick, as a
+// process of the interpreter is: the report comes one stall time after
+// everything blocked, not two (it came after 2.5 s for a 1 s stall).
+func TestStallReportWithExecChild(t *testing.T) {
+	start := time.Now()
+	_, err := runCfg(t, `pipe p
+spawn c exec cat stdin=p.r
+read p.r
+`, Config{Stall: time.Second})
+	elapsed := time.Since(start)
+	var se *StopError
+	if !errors.As(err, &se) || se.Code != 3 {
+		t.Fatalf("got %v, want a stop with code 3", err)
+	}
+	for _, want := range []string{"main: t.ipc:3:1: read p.r (blocked at least 1s)", "c: a program, in read(2) (blocked at least 1s)"} {
+		if !strings.Contains(se.Report, want) {
+			t.Errorf("report lacks %q:\n%s", want, se.Report)
+		}
+	}
+	if elapsed > 1900*time.Millisecond {
+		t.Errorf("the report came %v after the start, for a stall of 1s", elapsed)
+	}
+}

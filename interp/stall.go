@@ -34,7 +34,9 @@ type stallRow struct {
 
 // watch runs in the main process until the run ends.
 func (r *Runner) watch(stall time.Duration) {
-	tick := max(min(stall/4, 250*time.Millisecond), 10*time.Millisecond)
+	// Two ticks are the most a report can come late: one to see a call
+	// blocked, one past the stall time.
+	tick := max(min(stall/10, 100*time.Millisecond), 10*time.Millisecond)
 	type seen struct {
 		since int64
 		cpu   string
@@ -60,8 +62,24 @@ func (r *Runner) watch(stall time.Duration) {
 		n := int(atomic.LoadUint32(&r.board.header().next))
 		for i := 0; i < n; i++ {
 			s := r.board.slot(i)
+			st := atomic.LoadUint32(&s.state)
+			if atomic.LoadUint32(&s.kind) == kindExec {
+				// A program's wait is timed from the first tick that saw
+				// it blocked, as a slot's is: looked at only once the run
+				// had been quiet for the stall time, it was reported a
+				// whole stall time late.
+				pid := atomic.LoadInt32(&s.pid)
+				if st != slotRunning && st != slotBlocked {
+					delete(progs, pid)
+				} else if _, cpu, ok := programBlocked(int(pid)); !ok {
+					delete(progs, pid)
+				} else if e := progs[pid]; e == nil || e.cpu != cpu {
+					progs[pid] = &seen{since: now, cpu: cpu}
+				}
+				continue
+			}
 			c := atomic.LoadUint64(&s.counter)
-			if atomic.LoadUint32(&s.state) != slotBlocked {
+			if st != slotBlocked {
 				delete(slots, i)
 			} else if e := slots[i]; e == nil || e.counter != c {
 				slots[i] = &slotSeen{counter: c, since: now}
@@ -83,15 +101,12 @@ func (r *Runner) watch(stall time.Duration) {
 			if atomic.LoadUint32(&s.kind) == kindExec {
 				pid := atomic.LoadInt32(&s.pid)
 				call, cpu, ok := programBlocked(int(pid))
-				if !ok {
-					delete(progs, pid)
+				e := progs[pid]
+				if !ok || e == nil || e.cpu != cpu {
 					stalled = false
 					continue
 				}
-				if e := progs[pid]; e == nil || e.cpu != cpu {
-					progs[pid] = &seen{since: now, cpu: cpu}
-				}
-				d := time.Duration(now - progs[pid].since)
+				d := time.Duration(now - e.since)
 				if d < stall {
 					stalled = false
 					continue
