@@ -2,6 +2,7 @@ package interp
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 // stderr into transcript lines of that program's process.
 type capture struct {
 	done chan struct{}
+	ino  uint64 // the pipe's inode: /proc/PID/fd shows it as pipe:[ino]
 }
 
 func (p *Proc) startCapture(name string) (int, *capture, error) {
@@ -25,6 +27,10 @@ func (p *Proc) startCapture(name string) (int, *capture, error) {
 		return -1, nil, err
 	}
 	c := &capture{done: make(chan struct{})}
+	var st unix.Stat_t
+	if unix.Fstat(r, &st) == nil {
+		c.ino = st.Ino
+	}
 	go func() {
 		defer close(c.done)
 		defer ipc.Close(r)
@@ -55,16 +61,109 @@ func (p *Proc) startCapture(name string) (int, *capture, error) {
 }
 
 // finish waits until the program's output is all in the transcript, so
-// its exit line comes after it. A program that left its stdout to a
-// daemon of its own does not hold the run up for more than a moment.
-func (c *capture) finish() {
+// its exit line comes after it. The program has exited; if its output
+// pipe is still open, something it started holds it (`sh -c 'daemon &'`).
+// The run ends when its own processes have: those holders are named in a
+// line of the program's and killed, and what they wrote until then stays.
+func (c *capture) finish(p *Proc, name string) {
 	if c == nil {
 		return
 	}
 	select {
 	case <-c.done:
+		return
+	case <-time.After(20 * time.Millisecond):
+	}
+	// The last lines may still be in flight: look for holders a few times
+	// before deciding that the pipe will not end by itself.
+	for try := 0; ; try++ {
+		holders := pipeHolders(c.ino, unix.Getpid())
+		if len(holders) > 0 {
+			var names []string
+			for _, h := range holders {
+				_ = unix.Kill(h.pid, unix.SIGKILL)
+				names = append(names, h.name(p.run.cfg.Verbose))
+			}
+			p.emitAs(name, EvCall, PhaseOnce, lang.Pos{}, "left running: "+strings.Join(names, ", "), "killed")
+			break
+		}
+		if try == 5 {
+			break
+		}
+		select {
+		case <-c.done:
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	select {
+	case <-c.done:
 	case <-time.After(2 * time.Second):
 	}
+}
+
+// groupMembers lists the live processes of process group pg.
+func groupMembers(pg int) []holder {
+	ents, _ := os.ReadDir("/proc")
+	var found []holder
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// After the command name, which may hold spaces: state, ppid, pgrp.
+		i := bytes.LastIndexByte(stat, ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 3 || f[0] == "Z" || f[2] != strconv.Itoa(pg) {
+			continue
+		}
+		found = append(found, holder{pid, string(stat[bytes.IndexByte(stat, '(')+1 : i])})
+	}
+	return found
+}
+
+// holder is a process that has a given pipe open.
+type holder struct {
+	pid  int
+	comm string
+}
+
+func (h holder) name(verbose bool) string {
+	if verbose {
+		return h.comm + "[" + strconv.Itoa(h.pid) + "]"
+	}
+	return h.comm
+}
+
+// pipeHolders lists the processes other than self with the pipe of inode
+// ino open, by their fds in /proc. Only processes of this user can be
+// read, which are the only ones the run can have started.
+func pipeHolders(ino uint64, self int) []holder {
+	if ino == 0 {
+		return nil
+	}
+	want := "pipe:[" + strconv.FormatUint(ino, 10) + "]"
+	ents, _ := os.ReadDir("/proc")
+	var found []holder
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		fds, _ := os.ReadDir("/proc/" + e.Name() + "/fd")
+		for _, fd := range fds {
+			if l, _ := os.Readlink("/proc/" + e.Name() + "/fd/" + fd.Name()); l == want {
+				comm, _ := os.ReadFile("/proc/" + e.Name() + "/comm")
+				found = append(found, holder{pid, strings.TrimSpace(string(comm))})
+				break
+			}
+		}
+	}
+	return found
 }
 
 func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {

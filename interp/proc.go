@@ -500,7 +500,7 @@ func (p *Proc) waitFor(pos lang.Pos, h *procHandle, stmt string) error {
 	h.waited, h.waitedAt = true, pos
 	p.run.board.done(h.slot)
 	if h.exec {
-		h.out.finish()
+		h.out.finish(p, h.name)
 		if p.emitting() {
 			p.emitNote(h.name, evNote{verb: "exit", obj: "proc:" + h.name}, EvCall, PhasePublish, pos, "exit "+statusText(h.ws), "")
 		}

@@ -199,6 +199,7 @@ func (r *Runner) Close() error {
 	if r.pool != nil {
 		r.pool.close()
 	}
+	r.sweepGroup()
 	r.main.closeAll()
 	var jerr error
 	if !r.child {
@@ -214,6 +215,26 @@ func (r *Runner) Close() error {
 		_ = ipc.Close(r.nullFD)
 	}
 	return errors.Join(jerr, r.removeTmp())
+}
+
+// sweepGroup kills what is left in the run's process group once every
+// child is reaped: processes that programs started and left behind
+// (`sh -c 'daemon &'`). The run ends when its own processes have, and
+// leaves none running; the transcript says which were killed.
+func (r *Runner) sweepGroup() {
+	pg := r.group()
+	if pg <= 0 || r.child || unix.Kill(-pg, 0) != nil {
+		return
+	}
+	var names []string
+	for _, h := range groupMembers(pg) {
+		names = append(names, h.name(r.cfg.Verbose))
+	}
+	_ = unix.Kill(-pg, unix.SIGKILL)
+	if len(names) > 0 {
+		r.main.emit(EvCall, PhaseOnce, lang.Pos{}, "left running: "+strings.Join(names, ", "), "killed")
+		_ = r.main.em.flush()
+	}
 }
 
 // outputFailed stops the run when its standard output fails: a broken
