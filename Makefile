@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/ipcsh
 EXAMPLE ?= scripts/examples/02-pipe-to-itself.ipc
 
-.PHONY: all build run test vet fmt-check race fuzz bench clean diagrams
+.PHONY: all build run test soak vet fmt-check race fuzz bench clean diagrams
 
 all: build
 
@@ -21,6 +21,12 @@ run: build
 # test holding a semaphore at that moment would look like a leak.
 test: fmt-check vet
 	./scripts/no-leaks.sh $(GO) test -race -count=1 -p 1 ./...
+
+# The whole `make test`, SOAK_RUNS times (default 10), each in a fresh
+# clone of HEAD: every test that failed in any run, with its output, and
+# anything a run left behind. Not part of `make test`: it takes N times as long.
+soak:
+	./scripts/soak.sh
 
 vet:
 	$(GO) vet ./...
