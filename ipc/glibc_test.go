@@ -19,7 +19,7 @@ import (
 
 // cProgram builds testdata/name.c into the test's temporary directory, or
 // skips the test where there is no C compiler.
-func cProgram(t *testing.T, name string) string {
+func cProgram(t testing.TB, name string) string {
 	t.Helper()
 	cc, err := exec.LookPath("cc")
 	if err != nil {
@@ -57,12 +57,12 @@ func runC1(t *testing.T, bin string, args ...string) string {
 
 // A cProc is a C program running alongside the test, read line by line.
 type cProc struct {
-	t     *testing.T
+	t     testing.TB
 	cmd   *exec.Cmd
 	lines chan string
 }
 
-func startC(t *testing.T, bin string, args ...string) *cProc {
+func startC(t testing.TB, bin string, args ...string) *cProc {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
@@ -131,8 +131,15 @@ func (p *cProc) inSyscall(nr uintptr) {
 	p.t.Helper()
 	path := fmt.Sprintf("/proc/%d/syscall", p.cmd.Process.Pid)
 	want := strconv.FormatUint(uint64(nr), 10) + " "
-	eventually(p.t, "the C program to block in system call "+want, func() bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
 		data, err := os.ReadFile(path)
-		return err == nil && strings.HasPrefix(string(data), want)
-	})
+		if err == nil && strings.HasPrefix(string(data), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the C program never blocked in system call %d: %s", nr, data)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

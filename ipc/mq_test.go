@@ -11,7 +11,7 @@ import (
 
 // newMq creates a queue with a run-unique name, unlinked and closed when
 // the test ends.
-func newMq(t *testing.T, maxmsg, msgsize int64) (name string, mqd int) {
+func newMq(t testing.TB, maxmsg, msgsize int64) (name string, mqd int) {
 	t.Helper()
 	name = posixTestName(t)
 	var attr *MqAttr
@@ -31,14 +31,14 @@ func newMq(t *testing.T, maxmsg, msgsize int64) (name string, mqd int) {
 	return name, mqd
 }
 
-func mqSend(t *testing.T, mqd int, text string, prio int) {
+func mqSend(t testing.TB, mqd int, text string, prio int) {
 	t.Helper()
 	if err := MqTimedsend(mqd, []byte(text), prio, nil, nil); err != nil {
 		t.Fatalf("MqTimedsend(%q, %d): %v", text, prio, err)
 	}
 }
 
-func mqRecv(t *testing.T, mqd int, size int) (string, uint) {
+func mqRecv(t testing.TB, mqd int, size int) (string, uint) {
 	t.Helper()
 	buf := make([]byte, size)
 	n, prio, err := MqTimedreceive(mqd, buf, nil, nil)

@@ -18,7 +18,7 @@ var posixSeq atomic.Int32
 // in /dev/shm (shared memory, sem.NAME) or among the message queues.
 // Tests unlink what they create themselves, in cleanups registered after
 // this one, so those run first.
-func posixTestName(t *testing.T) string {
+func posixTestName(t testing.TB) string {
 	t.Helper()
 	name := fmt.Sprintf("/ipcsh-test-%d-%d", os.Getpid(), posixSeq.Add(1))
 	t.Cleanup(func() {

@@ -13,7 +13,7 @@ import (
 
 // newShm makes a shared memory object of one page, mapped; unmapped,
 // closed and unlinked when the test ends.
-func newShm(t *testing.T) (name string, mem []byte) {
+func newShm(t testing.TB) (name string, mem []byte) {
 	t.Helper()
 	name = posixTestName(t)
 	fd, err := ShmOpen(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL, 0o600)
@@ -37,7 +37,7 @@ func newShm(t *testing.T) (name string, mem []byte) {
 	return name, mem
 }
 
-func mustSemInit(t *testing.T, mem []byte, v uint32) *Sem {
+func mustSemInit(t testing.TB, mem []byte, v uint32) *Sem {
 	t.Helper()
 	s, err := SemInit(mem, v)
 	if err != nil {

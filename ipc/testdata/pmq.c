@@ -10,6 +10,8 @@
  *   big             mq_send of msgsize+1 bytes  "big EMSGSIZE"
  *   attr            mq_getattr                  "attr MAXMSG MSGSIZE CURMSGS FLAGS"
  *   unlink          mq_unlink(NAME)             "unlink ok"
+ *   pong=NAME2      forever: receive a message, send it to queue NAME2
+ *                   (the benchmark's echo; it ends when killed)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -90,6 +92,16 @@ int main(int argc, char **argv)
 			struct mq_attr now;
 			mq_getattr(q, &now);
 			printf("attr %ld %ld %ld %ld\n", now.mq_maxmsg, now.mq_msgsize, now.mq_curmsgs, now.mq_flags);
+		} else if (strncmp(a, "pong=", 5) == 0) {
+			mqd_t back = mq_open(a + 5, O_WRONLY);
+			if (back == (mqd_t)-1)
+				return 1;
+			for (;;) {
+				unsigned prio;
+				ssize_t n = mq_receive(q, buf, attr.mq_msgsize, &prio);
+				if (n < 0 || mq_send(back, buf, n, prio) != 0)
+					return 1;
+			}
 		} else if (strcmp(a, "unlink") == 0) {
 			result(a, mq_unlink(argv[1]));
 		} else {

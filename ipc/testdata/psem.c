@@ -14,6 +14,8 @@
  *   dump         the sem_t's 32 bytes               "dump <64 hex digits>"
  *   unlink       sem_unlink(NAME) / shm_unlink      "unlink ok"
  *   ready        nothing: tells the test it is about to go on  "ready"
+ *   pong         forever: sem_wait on s, sem_post on the sem_t after it
+ *                (the benchmark's echo; it ends when killed)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -105,6 +107,11 @@ int main(int argc, char **argv)
 			printf("\n");
 		} else if (strcmp(a, "unlink") == 0) {
 			result(a, named ? sem_unlink(name) : shm_unlink(name));
+		} else if (strcmp(a, "pong") == 0) {
+			for (;;) {
+				if (sem_wait(s) != 0 || sem_post(s + 1) != 0)
+					return 1;
+			}
 		} else if (strcmp(a, "ready") == 0) {
 			printf("ready\n");
 		} else {
