@@ -200,6 +200,10 @@ func (s *Sem) Wait(it *Interrupter) error {
 // ETIMEDOUT without asking the kernel (which would say EINVAL); and a
 // token is taken if there is one, whatever the time.
 func (s *Sem) Timedwait(abs *unix.Timespec, it *Interrupter) error {
+	if abs == nil {
+		// C would crash; Wait is the call without a limit.
+		return fmt.Errorf("ipc: sem_timedwait: no deadline: %w", unix.EINVAL)
+	}
 	if abs.Nsec < 0 || abs.Nsec >= 1e9 {
 		return fmt.Errorf("ipc: sem_timedwait: %d nanoseconds is not in [0, 1e9): %w", abs.Nsec, unix.EINVAL)
 	}

@@ -102,6 +102,9 @@ func TestSemPostWaitValues(t *testing.T) {
 		t.Fatalf("value %d: the refused Timedwait took the token", s.Getvalue())
 	}
 	s.Trywait()
+	if err := s.Timedwait(nil, nil); !errors.Is(err, unix.EINVAL) {
+		t.Fatalf("Timedwait without a deadline: %v, want EINVAL", err)
+	}
 	// A negative second: glibc's ETIMEDOUT, and no waiter left behind.
 	wantErrno(t, s.Timedwait(&unix.Timespec{Sec: -1}, nil), unix.ETIMEDOUT)
 	start := time.Now()
