@@ -309,16 +309,14 @@ func SemOpen(name string, flags int, mode uint32, value uint32) (*Sem, error) {
 	}
 	creat, excl := flags&unix.O_CREAT != 0, flags&unix.O_EXCL != 0
 	if !creat || !excl {
-		for {
-			fd, err := Open(path, (flags&unix.O_EXCL)|semOpenFlags, 0)
-			if err == unix.ENOENT && creat {
-				break // create it
-			}
-			if err != nil {
-				return nil, err
-			}
+		fd, err := Open(path, (flags&unix.O_EXCL)|semOpenFlags, 0)
+		switch {
+		case err == nil:
 			return semMap(fd, true)
+		case err != unix.ENOENT || !creat:
+			return nil, err
 		}
+		// Not there: create it.
 	}
 	if value > SEM_VALUE_MAX {
 		return nil, fmt.Errorf("ipc: sem_open: value %d > SEM_VALUE_MAX (%d): %w", value, SEM_VALUE_MAX, unix.EINVAL)
