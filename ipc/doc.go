@@ -1,6 +1,6 @@
 // Package ipc is ipcsh's system-call layer: file descriptors, pipes, FIFOs
-// and files today; SysV message queues, shared memory, semaphores and mmap
-// later. It has one thin, typed function per system call so that what a
+// and files; SysV and POSIX message queues, shared memory and semaphores;
+// mmap. It has one thin, typed function per system call so that what a
 // script does and what the kernel sees stay in one-to-one correspondence —
 // the interpreter exists to show real kernel behaviour, so this layer must
 // not smooth any of it over.
@@ -25,5 +25,9 @@
 //
 // The SysV message queue, semaphore and shared memory wrappers, mmap, and
 // the Interrupter that cancels blocking SysV calls are introduced at the top
-// of sysv.go.
+// of sysv.go; the POSIX ones (message queues, glibc's semaphores, shm_open)
+// at the top of posix.go. POSIX semaphores are the one place where this
+// package is not a system call wrapper: they are glibc's sem_t protocol,
+// reimplemented so that a C program and ipcsh share a semaphore, and proven
+// against glibc by the tests.
 package ipc
