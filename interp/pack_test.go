@@ -59,7 +59,7 @@ func TestPackSizeof(t *testing.T) {
 		{"u8 u64le", 16}, // le/be align like their base type
 		{"u8 u16be", 4},
 		{"packed u8 u64be", 9},
-		{"a:u8\tb:u16\n", 4},        // any white space separates fields
+		{"a:u8\tb:u16\n", 4},          // any white space separates fields
 		{"  id:u32   name:s10  ", 16}, // and may lead or trail
 		{"packed:u8 u32", 8},          // a field named packed is just a field
 	} {
