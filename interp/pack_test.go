@@ -23,6 +23,8 @@ func vs(args ...any) []Value {
 			out[i] = intV(int64(a))
 		case int64:
 			out[i] = intV(a)
+		case rune: // 'A', as a script writes ord("A")
+			out[i] = intV(int64(a))
 		case string:
 			out[i] = strV(a)
 		case bool:
@@ -338,7 +340,7 @@ func TestPackLayoutMatchesC(t *testing.T) {
 		"endian":    {"a:u16be b:u32le c:i64be d:u8 e:i32be", vs(0x0102, 0x03040506, -3, 0xaa, -123456)},
 		"packed":    {"packed a:u8 b:u32 c:u16 d:u64", vs(1, 0x01020304, 0xfffe, -1)},
 		"packedend": {"packed a:u8 b:u64be c:i16le d:s3", vs(200, int64(math.MinInt64), -300, "xyz")},
-		"chars":     {"a:u8 b:s3", vs(int('A'), "hi")},
+		"chars":     {"a:u8 b:s3", vs('A', "hi")},
 	}
 	seen := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
