@@ -30,7 +30,7 @@ func TestStrFuncs(t *testing.T) {
 		{`trim(" \t a b \r\n\v\f")`, func() (Value, error) { return builtinTrim(strV(" \t a b \r\n\v\f")) }, strV("a b")},
 		{`trim("")`, func() (Value, error) { return builtinTrim(strV("")) }, strV("")},
 		{`trim("  ")`, func() (Value, error) { return builtinTrim(strV("  ")) }, strV("")},
-		{`trim("x\x00")`, func() (Value, error) { return builtinTrim(strV("x\x00 ")) }, strV("x\x00")}, // NUL is not space
+		{`trim("x\x00")`, func() (Value, error) { return builtinTrim(strV("x\x00 ")) }, strV("x\x00")},      // NUL is not space
 		{`trim("\u00a0x")`, func() (Value, error) { return builtinTrim(strV("\u00a0x")) }, strV("\u00a0x")}, // C's isspace
 		{`trim(msg)`, func() (Value, error) { return builtinTrim(msg) }, strV("42")},
 	} {
