@@ -132,7 +132,7 @@ func parsePackFormat(format string) (*packLayout, error) {
 		word, wordAt := format[at:end], at
 		at = end
 		bad := func(msg string, args ...any) error {
-			return fmt.Errorf("format field %q at byte %d of the format: %s", word, wordAt, fmt.Sprintf(msg, args...))
+			return fmt.Errorf("format field %q at byte %d of the format: %s", shorten(word), wordAt, fmt.Sprintf(msg, args...))
 		}
 		if word == "packed" {
 			if !first {
@@ -146,7 +146,7 @@ func parsePackFormat(format string) (*packLayout, error) {
 		if i := strings.IndexByte(word, ':'); i >= 0 {
 			name, typ = word[:i], word[i+1:]
 			if !isIdent(name) {
-				return nil, bad("the name %q is not an identifier ([A-Za-z_][A-Za-z0-9_]*)", name)
+				return nil, bad("the name %q is not an identifier ([A-Za-z_][A-Za-z0-9_]*)", shorten(name))
 			}
 		}
 		f := packField{name: name, typ: typ}
@@ -156,7 +156,7 @@ func parsePackFormat(format string) (*packLayout, error) {
 		case (typ[0] == 's' || typ[0] == 'x') && len(typ) > 1 && isDigits(typ[1:]):
 			n, err := strconv.Atoi(typ[1:])
 			if err != nil || n > maxPackSize {
-				return nil, bad("%s is more than a format may hold (%d bytes)", typ, maxPackSize)
+				return nil, bad("%s is more than a format may hold (%d bytes)", shorten(typ), maxPackSize)
 			}
 			if n == 0 {
 				return nil, bad("%s0 has no bytes; the size must be at least 1", typ[:1])
@@ -174,7 +174,7 @@ func parsePackFormat(format string) (*packLayout, error) {
 				if s := nearestType(typ); s != "" {
 					return nil, bad("unknown type %q (did you mean %s?); types are %s", typ, s, typeList)
 				}
-				return nil, bad("unknown type %q; types are %s", typ, typeList)
+				return nil, bad("unknown type %q; types are %s", shorten(typ), typeList)
 			}
 			f.kind, f.size, f.align, f.order = it.kind, it.size, it.align, order
 		}
@@ -215,6 +215,15 @@ func parsePackFormat(format string) (*packLayout, error) {
 	return l, nil
 }
 
+// shorten cuts a word of the format for an error message: a format built
+// at run time can be long, and the byte offset says where the word is.
+func shorten(s string) string {
+	if len(s) <= 32 {
+		return s
+	}
+	return s[:32] + "…"
+}
+
 func alignUp(n, a int) int { return (n + a - 1) / a * a }
 
 func isSpace(c byte) bool {
@@ -247,6 +256,9 @@ func isIdent(s string) bool {
 // nearestType suggests the int type a typo most likely meant (i23 → i32,
 // u32BE → u32be), or "" when none is close.
 func nearestType(typ string) string {
+	if len(typ) > 8 { // no typo of a five-letter type; and the distance costs len(typ)
+		return ""
+	}
 	best, bestD := "", 3
 	lower := strings.ToLower(typ)
 	for base := range intTypes {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // vs makes built-in arguments: Go ints become ints, strings strings,
@@ -399,4 +400,20 @@ func TestPackLayoutMatchesC(t *testing.T) {
 		t.Errorf("packlayout printed %d structs, the test knows %d", seen, len(cases))
 	}
 	_ = os.Remove(bin)
+}
+
+// TestPackLongFormatErrors: a long word in a format built at run time is
+// cut in the message, and is an error at once, not after a search for the
+// type it might have meant.
+func TestPackLongFormatErrors(t *testing.T) {
+	word := strings.Repeat("q", 1<<20)
+	start := time.Now()
+	_, err := builtinSizeof(vs("u8 " + word))
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("the error took %v", took)
+	}
+	want := `sizeof: format field "` + strings.Repeat("q", 32) + `…" at byte 3 of the format: unknown type "` + strings.Repeat("q", 32) + `…"; types are`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("got %v\nwant %s...", err, want)
+	}
 }
