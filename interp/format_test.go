@@ -51,6 +51,13 @@ func TestFormat(t *testing.T) {
 		{false, vs("%c%c%c|%3c|%-3c|", 'h', 'i', 0, 'x', 255), "hi\x00|  x|\xff  |"},
 		{false, vs("100%% %d%%", 5), "100% 5%"},
 		{false, vs(""), ""},
+		// The examples of docs/builtins-binary.md.
+		{false, vs("%-6s|%5d|%05d|%+d", "abc", 42, -42, 42), "abc   |   42|-0042|+42"},
+		{false, vs("%.2s|%6.2s|", "abc", "abc"), "ab|    ab|"},
+		{false, vs("%s %s", true, 12), "true 12"},
+		{false, vs("%c%c", 104, 105), "hi"},
+		{false, vs("%x", "\x80\x7f"), "807f"},
+		{false, vs("%q", "\x01\x02\x00\x00\x06\x05\x04\x03"), `"\x01\x02\x00\x00\x06\x05\x04\x03"`},
 	} {
 		got, err := builtinFormat(c.args, c.verbose)
 		if err != nil {
