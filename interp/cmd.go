@@ -128,10 +128,9 @@ func (c *compiler) command(lc *lang.Command) *command {
 	cmd.vals = make([]Value, len(cmd.args))
 	if spec.Name == "expect" {
 		e := lc.Params[0].Expr
-		cmd.src = c.source(e.Pos, e.EndPos)
-		if len(e.Rest) == 0 && len(e.Left.Rest) == 0 && e.Left.Left.Op != "" {
-			n := e.Left.Left
-			cmd.cmpL, cmd.cmpR, cmd.cmpOp = c.sum(n.Left), c.sum(n.Right), n.Op
+		cmd.src = c.source(e.Span())
+		if n, ok := e.(*lang.BinaryExpr); ok && isComparison(n.Op) {
+			cmd.cmpL, cmd.cmpR, cmd.cmpOp = c.expr(n.X), c.expr(n.Y), n.Op
 			cmd.args[cmd.params[0]].eval = nil
 		}
 	}
@@ -145,7 +144,7 @@ func (c *compiler) command(lc *lang.Command) *command {
 	return cmd
 }
 
-func isPrivate(e *lang.Expr) bool {
+func isPrivate(e lang.Expr) bool {
 	name, ok := lang.IdentOf(e)
 	return ok && name == "private"
 }

@@ -210,7 +210,8 @@ func (c *compiler) stmt(s *lang.Stmt) stmtFn {
 	case s.Quiet != nil:
 		return c.quietStmt(s.Quiet)
 	case s.Atomic != nil:
-		return c.viewAssign(s.Pos, s.Atomic.Target, "+=", c.expr(s.Atomic.Value), true, c.source(s.Pos, s.Atomic.Value.EndPos))
+		_, end := s.Atomic.Value.Span()
+		return c.viewAssign(s.Pos, s.Atomic.Target, "+=", c.expr(s.Atomic.Value), true, c.source(s.Pos, end))
 	case s.Spawn != nil:
 		return c.spawnStmt(s.Spawn)
 	case s.Cmd != nil:
@@ -231,9 +232,9 @@ func notYet(pos lang.Pos, what string) stmtFn {
 	return func(p *Proc) error { return errorf(pos, "%s is not available yet", what) }
 }
 
-func (c *compiler) cond(e *lang.Expr, what string) func(p *Proc) (bool, error) {
+func (c *compiler) cond(e lang.Expr, what string) func(p *Proc) (bool, error) {
 	f := c.expr(e)
-	pos := e.Pos
+	pos := startOf(e)
 	return func(p *Proc) (bool, error) {
 		v, err := f(p)
 		if err != nil {
@@ -387,13 +388,6 @@ func (c *compiler) valueExpr(val *lang.Value) exprFn {
 	return c.expr(val.Head)
 }
 
-// targetBase is the name a view target starts from.
-func targetBase(e *lang.Expr) *lang.Expr {
-	pf := lang.AsPostfix(e)
-	name := *pf.Primary.Ident
-	return &lang.Expr{Pos: e.Pos, EndPos: e.EndPos, Left: &lang.And{Left: &lang.Cmp{Left: &lang.Sum{Left: &lang.Term{Left: &lang.Unary{Postfix: &lang.Postfix{Pos: pf.Pos, Primary: &lang.Primary{Pos: pf.Pos, Ident: &name}}}}}}}}
-}
-
 // assign compiles `NAME = VALUE`, `NAME += EXPR`, `NAME -= EXPR`.
 func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) stmtFn {
 	var value exprFn
@@ -432,7 +426,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 			return nil
 		}
 	}
-	name := c.syms.names[slot]
+	name, aop := c.syms.names[slot], arithOp(op[0]) // += is +, -= is -
 	return func(p *Proc) error {
 		v, err := value(p)
 		if err != nil {
@@ -442,12 +436,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 		if cur.K == KUndef {
 			return errorf(pos, "%s is not set yet: give it a value with let first", name)
 		}
-		var r Value
-		if op == "+=" {
-			r, err = add(pos, cur, v)
-		} else {
-			r, err = arith(pos, "-", cur, v)
-		}
+		r, err := arith(pos, aop, cur, v)
 		if err != nil {
 			return err
 		}
