@@ -396,7 +396,8 @@ func execExpect(p *Proc, c *command) (Value, error) {
 		if err != nil || ok {
 			return Value{}, err
 		}
-		return Value{}, &Error{Pos: c.pos, Msg: fmt.Sprintf("%s: %s (left %s, right %s)", msg, c.src, l.quote(false), r.quote(false))}
+		// Both sides with their types: `1 == "1"` is false, and says why.
+		return Value{}, &Error{Pos: c.pos, Msg: fmt.Sprintf("%s: %s (left %s %s, right %s %s)", msg, c.src, l.typeName(), l.quote(false), r.typeName(), r.quote(false))}
 	}
 	v := c.param(0)
 	b, ok := v.truth()

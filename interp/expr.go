@@ -181,13 +181,8 @@ func compare(pos lang.Pos, op string, a, b Value) (bool, error) {
 	if a.K == KInt && b.K == KInt {
 		return holds(op, cmp.Compare(a.I, b.I)), nil
 	}
-	switch op {
-	case "==", "!=":
-		eq, ok := equal(a, b)
-		if !ok {
-			return false, errorf(pos, "cannot compare %s %s %s", a.typeName(), op, b.typeName())
-		}
-		return eq == (op == "=="), nil
+	if op == "==" || op == "!=" {
+		return equal(a, b) == (op == "=="), nil
 	}
 	if !isText(a) || !isText(b) {
 		return false, errorf(pos, "cannot compare %s %s %s", a.typeName(), op, b.typeName())
@@ -433,7 +428,11 @@ func field(pos lang.Pos, v Value, name string) (Value, error) {
 			return strV(m.Text), nil
 		}
 	case KRecord:
-		if f, ok := v.R.(*Record).Get(name); ok {
+		r := v.R.(*Record)
+		if f, ok := r.Get(name); ok {
+			if d, ok := r.Display[name]; ok && f.K == KInt {
+				f.S = d // a pid, named as the record shows it
+			}
 			return f, nil
 		}
 	case KHandle:
@@ -584,7 +583,7 @@ func builtin(pos lang.Pos, name string, a, b Value) (Value, error) {
 	case "int":
 		switch a.K {
 		case KInt:
-			return a, nil
+			return intV(a.I), nil // a named pid's number
 		case KBool:
 			return intV(a.I), nil
 		case KStr, KMsg:

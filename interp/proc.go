@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -599,4 +600,28 @@ func signalByName(word string) unix.Signal {
 		}
 	}
 	return 0
+}
+
+// threadGroup is the process a thread id belongs to. The kernel records
+// some pids per thread: a msgrcv that was waiting when the message came
+// leaves the receiving thread's id in lrpid (ipc/msg.c, pipelined_send),
+// and a Go process has many threads. Without this, main's own receive
+// showed as another-process whenever it had to wait. A thread that is
+// gone, or a pid that is a process, is returned as it is.
+func threadGroup(pid int) int {
+	if pid <= 0 {
+		return pid
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return pid
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			if tgid, err := strconv.Atoi(strings.TrimSpace(rest)); err == nil {
+				return tgid
+			}
+		}
+	}
+	return pid
 }
