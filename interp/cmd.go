@@ -121,6 +121,9 @@ func (c *compiler) command(lc *lang.Command) *command {
 			cmd.flags[word] = true
 		}
 	}
+	if fdFirst[spec.Name] {
+		c.staticFd(cmd, lc.Params[0].Expr)
+	}
 	if spec.Name == "kill" && len(cmd.params) == 1 {
 		// The transcript names the signal that was sent, default or not.
 		cmd.args = append(cmd.args, cmdArg{kind: aWord, name: "SIGTERM"})
@@ -142,6 +145,24 @@ func (c *compiler) command(lc *lang.Command) *command {
 		}
 	}
 	return cmd
+}
+
+// fdFirst lists the statements whose first argument must be an open fd
+// (their executors take it with command.fd).
+var fdFirst = map[string]bool{"write": true, "read": true, "close": true, "seek": true, "pipesize": true}
+
+// staticFd refuses, before anything runs, a first argument that cannot be
+// an fd whatever happens: a literal, or a name that only a pipe is bound
+// to. The messages are those command.fd gives at run time.
+func (c *compiler) staticFd(cmd *command, e lang.Expr) {
+	switch e := e.(type) {
+	case *lang.Literal:
+		c.errorf(cmd.pos, "%s: expected an fd, found %s", cmd.verb, c.literal(e).typeName())
+	case *lang.Ident:
+		if c.staticPipe(e.Name) {
+			c.errorf(cmd.pos, "%s: %s is a pipe: use %s.r or %s.w", cmd.verb, e.Name, e.Name, e.Name)
+		}
+	}
 }
 
 func isPrivate(e lang.Expr) bool {

@@ -42,17 +42,26 @@ type compiler struct {
 	// spawns: the program has spawn blocks, so a warm pool pays off.
 	spawns bool
 	errs   lang.ErrorList
+	// What the names are known to hold before anything runs, for the
+	// type errors that are certain (staticPipe): how many statements of
+	// this program bind each name, and which names `pipe` binds.
+	binding bool
+	bound   map[string]int
+	pipes   map[string]bool
+	fresh   int // names from this slot on are new in this program
 }
 
 // compileProgram compiles prog against syms, defining every name the
 // program binds anywhere, so a read of a name bound nowhere is caught
 // before anything runs.
 func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns bool, err error) {
-	c := &compiler{syms: syms, prog: prog}
+	c := &compiler{syms: syms, prog: prog, bound: map[string]int{}, pipes: map[string]bool{}}
 	// Bind first, on a copy: a REPL entry with an error must not leave
 	// half its names behind.
 	saved := len(syms.names)
+	c.fresh, c.binding = saved, true
 	c.bindAll(prog.Stmts)
+	c.binding = false
 	code = c.stmts(prog.Stmts)
 	if len(c.errs) > 0 {
 		for _, n := range syms.names[saved:] {
@@ -62,6 +71,15 @@ func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns boo
 		return nil, false, c.errs
 	}
 	return code, c.spawns, nil
+}
+
+// Check finds what a run of prog would refuse before its first statement
+// (exit 2), without running anything: `ipcsh check` calls it after the
+// parse, so that check and run cannot disagree. It is the run's own
+// compilation, on a fresh set of names.
+func Check(prog *lang.Program) error {
+	_, _, err := compileProgram(newSymtab(), prog)
+	return err
 }
 
 func (c *compiler) errorf(pos lang.Pos, format string, args ...any) {
@@ -111,6 +129,16 @@ func (c *compiler) bindName(pos lang.Pos, name string) {
 		return
 	}
 	c.syms.define(name)
+	if c.binding {
+		c.bound[name]++
+	}
+}
+
+// staticPipe says whether name can only ever hold a pipe: this program
+// binds it once, with `pipe`, and it meant nothing before (an earlier REPL
+// entry or a spawning parent may have given it another value).
+func (c *compiler) staticPipe(name string) bool {
+	return c.pipes[name] && c.bound[name] == 1 && c.syms.slots[name] >= c.fresh
 }
 
 func (c *compiler) bindBlock(b *lang.Block) {
@@ -170,6 +198,9 @@ func (c *compiler) bindCmd(cmd *lang.Command) {
 		if i < len(cmd.Spec.Params) && cmd.Spec.Params[i].Kind == lang.PName {
 			name, _ := lang.IdentOf(a.Expr)
 			c.bindName(a.Pos, name)
+			if c.binding && cmd.Spec.Name == "pipe" {
+				c.pipes[name] = true
+			}
 		}
 	}
 }

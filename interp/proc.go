@@ -213,6 +213,14 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	base := lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1}
 	c.bindBlock(b) // the child compiles against the same names
 	c.spawns = true
+	// The child compiles its block when it starts, outside any loop. Do
+	// the same here and keep only the errors: a mistake in the block stops
+	// the run before anything runs (and `ipcsh check` finds it), rather
+	// than ending a child halfway through the run.
+	loops := c.loops
+	c.loops = 0
+	c.block(b)
+	c.loops = loops
 	name, pos := s.Name, s.Pos
 	return func(p *Proc) error { return p.spawnBlock(pos, name, slot, src, base) }
 }
