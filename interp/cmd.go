@@ -405,11 +405,7 @@ func execExpect(p *Proc, c *command) (Value, error) {
 		msg += ": " + c.param(1).text(false)
 	}
 	if c.cmpL != nil {
-		l, err := c.cmpL(p)
-		if err != nil {
-			return Value{}, err
-		}
-		r, err := c.cmpR(p)
+		l, r, err := both(p, c.cmpL, c.cmpR)
 		if err != nil {
 			return Value{}, err
 		}
@@ -420,13 +416,9 @@ func execExpect(p *Proc, c *command) (Value, error) {
 		// Both sides with their types: `1 == "1"` is false, and says why.
 		return Value{}, &Error{Pos: c.pos, Msg: fmt.Sprintf("%s: %s (left %s %s, right %s %s)", msg, c.src, l.typeName(), l.quote(false), r.typeName(), r.quote(false))}
 	}
-	v := c.param(0)
-	b, ok := v.truth()
-	if !ok {
-		return Value{}, errorf(c.pos, "expect: expected a condition, found %s", v.typeName())
-	}
-	if b {
-		return Value{}, nil
+	b, err := condition(c.pos, "expect", c.param(0))
+	if err != nil || b {
+		return Value{}, err
 	}
 	return Value{}, &Error{Pos: c.pos, Msg: msg + ": " + c.src}
 }

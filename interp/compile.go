@@ -266,17 +266,7 @@ func notYet(pos lang.Pos, what string) stmtFn {
 func (c *compiler) cond(e lang.Expr, what string) func(p *Proc) (bool, error) {
 	f := c.expr(e)
 	pos := startOf(e)
-	return func(p *Proc) (bool, error) {
-		v, err := f(p)
-		if err != nil {
-			return false, err
-		}
-		b, ok := v.truth()
-		if !ok {
-			return false, errorf(pos, "%s: expected a condition, found %s", what, v.typeName())
-		}
-		return b, nil
-	}
+	return func(p *Proc) (bool, error) { return truthOf(p, pos, what, f) }
 }
 
 func (c *compiler) ifStmt(n *lang.If) stmtFn {

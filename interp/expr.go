@@ -112,16 +112,31 @@ func (c *compiler) logic(e *lang.BinaryExpr) exprFn {
 	}
 }
 
-func truthOf(p *Proc, pos lang.Pos, op string, f exprFn) (bool, error) {
+// truthOf evaluates f as the condition of what (if, while, ||, ...).
+func truthOf(p *Proc, pos lang.Pos, what string, f exprFn) (bool, error) {
 	v, err := f(p)
 	if err != nil {
 		return false, err
 	}
+	return condition(pos, what, v)
+}
+
+// condition is v as a condition: bools, ints, strings (Value.truth).
+func condition(pos lang.Pos, what string, v Value) (bool, error) {
 	b, ok := v.truth()
 	if !ok {
-		return false, errorf(pos, "%s: expected a condition, found %s", op, v.typeName())
+		return false, errorf(pos, "%s: expected a condition, found %s", what, v.typeName())
 	}
 	return b, nil
+}
+
+// both evaluates two closures, left first.
+func both(p *Proc, f, g exprFn) (a, b Value, err error) {
+	if a, err = f(p); err != nil {
+		return a, b, err
+	}
+	b, err = g(p)
+	return a, b, err
 }
 
 // binary compiles an operator with two operands: the logical ones, a
@@ -135,13 +150,9 @@ func (c *compiler) binary(e *lang.BinaryExpr) exprFn {
 		left, right := c.expr(e.X), c.expr(e.Y)
 		op, pos := e.Op, e.Pos
 		return func(p *Proc) (Value, error) {
-			a, err := left(p)
+			a, b, err := both(p, left, right)
 			if err != nil {
-				return a, err
-			}
-			b, err := right(p)
-			if err != nil {
-				return b, err
+				return Value{}, err
 			}
 			r, err := compare(pos, op, a, b)
 			return boolV(r), err
@@ -305,11 +316,8 @@ func (c *compiler) unary(e *lang.UnaryExpr) exprFn {
 		}
 		switch op {
 		case "!":
-			b, ok := v.truth()
-			if !ok {
-				return Value{}, errorf(pos, "!: expected a condition, found %s", v.typeName())
-			}
-			return boolV(!b), nil
+			b, err := condition(pos, "!", v)
+			return boolV(!b), err
 		case "-", "+":
 			if v.K != KInt {
 				return Value{}, errorf(pos, "%s: expected an int, found %s", op, v.typeName())
@@ -405,13 +413,9 @@ func (c *compiler) index(e *lang.IndexExpr) exprFn {
 	}
 	idx := c.expr(e.Index)
 	return func(p *Proc) (Value, error) {
-		v, err := base(p)
+		v, i, err := both(p, base, idx)
 		if err != nil {
-			return v, err
-		}
-		i, err := idx(p)
-		if err != nil {
-			return i, err
+			return Value{}, err
 		}
 		return index(pos, v, i)
 	}
