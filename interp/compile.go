@@ -116,10 +116,19 @@ func (c *compiler) source(from, to lang.Pos) string {
 	return strings.TrimSpace(c.prog.Src[a:b])
 }
 
-// bindAll defines every name that some statement binds.
+// bindAll defines every name that some statement binds, in blocks too.
 func (c *compiler) bindAll(stmts []*lang.Stmt) {
 	for _, s := range stmts {
-		c.bind(s)
+		lang.Walk(s, func(n lang.Node) bool {
+			switch n := n.(type) {
+			case *lang.Stmt:
+				c.bind(n)
+			case *lang.Block:
+			default:
+				return false // no expression binds a name
+			}
+			return true
+		})
 	}
 }
 
@@ -141,26 +150,11 @@ func (c *compiler) staticPipe(name string) bool {
 	return c.pipes[name] && c.bound[name] == 1 && c.syms.slots[name] >= c.fresh
 }
 
-func (c *compiler) bindBlock(b *lang.Block) {
-	if b != nil {
-		c.bindAll(b.Stmts)
-	}
-}
-
+// bind defines the names s binds itself (bindAll walks its blocks).
 func (c *compiler) bind(s *lang.Stmt) {
 	switch {
-	case s.If != nil:
-		for n := s.If; n != nil; n = n.ElseIf {
-			c.bindBlock(n.Then)
-			c.bindBlock(n.Else)
-		}
 	case s.For != nil:
 		c.bindName(s.For.Pos, s.For.Var)
-		c.bindBlock(s.For.Body)
-	case s.While != nil:
-		c.bindBlock(s.While.Body)
-	case s.Repeat != nil:
-		c.bindBlock(s.Repeat.Body)
 	case s.Let != nil:
 		c.bindName(s.Let.Pos, s.Let.Name)
 		if s.Let.Value.Cmd != nil {
@@ -173,23 +167,10 @@ func (c *compiler) bind(s *lang.Stmt) {
 		if s.Assign.Value.Cmd != nil {
 			c.bindCmd(s.Assign.Value.Cmd)
 		}
-	case s.Try != nil:
-		c.bindWrap(s.Try)
-	case s.Quiet != nil:
-		c.bindWrap(s.Quiet)
 	case s.Spawn != nil:
 		c.bindName(s.Spawn.Pos, s.Spawn.Name)
-		c.bindBlock(s.Spawn.Body)
 	case s.Cmd != nil:
 		c.bindCmd(s.Cmd)
-	}
-}
-
-func (c *compiler) bindWrap(w *lang.Wrap) {
-	if w.Block != nil {
-		c.bindBlock(w.Block)
-	} else {
-		c.bind(w.Stmt)
 	}
 }
 

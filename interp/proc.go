@@ -211,7 +211,7 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	from, to := b.Pos.Offset+1-c.prog.Base.Offset, b.EndPos.Offset-1-c.prog.Base.Offset
 	src := c.prog.Src[from:to]
 	base := lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1}
-	c.bindBlock(b) // the child compiles against the same names
+	c.bindAll(b.Stmts) // the child compiles against the same names
 	c.spawns = true
 	// The child compiles its block when it starts, outside any loop. Do
 	// the same here and keep only the errors: a mistake in the block stops

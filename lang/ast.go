@@ -214,8 +214,7 @@ type Option struct {
 
 // Expr is an expression node.
 type Expr interface {
-	// Span is where the node's text starts and ends.
-	Span() (start, end Pos)
+	Node
 	exprNode()
 }
 

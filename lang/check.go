@@ -375,7 +375,7 @@ func unknownOptionMsg(stmt, word string, cands []string) string {
 // index is not empty.
 func (c *checker) expr(e Expr) {
 	var errs ErrorList
-	Walk(e, func(n Expr) bool {
+	walkExpr(e, func(n Node) bool {
 		switch n := n.(type) {
 		case *CallExpr:
 			callee, isIdent := IdentOf(n.Fn)

@@ -20,9 +20,32 @@ type endTrimmer struct {
 
 // trimEnds leaves the program's own EndPos at the end of the input: a
 // program is its whole source, blank lines and comments included.
+// Expressions and command arguments are parsed by hand (expr.go) and end
+// exactly where their last token does: only the nodes participle built
+// need trimming.
 func trimEnds(prog *Program, toks []lexer.Token) {
 	t := endTrimmer{toks: toks}
-	t.stmts(prog.Stmts)
+	walkStmts(prog.Stmts, func(n Node) bool {
+		switch n := n.(type) {
+		case *Block:
+			t.pos(&n.EndPos)
+		case *Stmt:
+			t.pos(&n.EndPos)
+			switch {
+			case n.Let != nil:
+				t.pos(&n.Let.Value.EndPos)
+			case n.Assign != nil:
+				t.pos(&n.Assign.Value.EndPos)
+			case n.Spawn != nil:
+				t.pos(&n.Spawn.EndPos)
+			case n.Cmd != nil:
+				t.pos(&n.Cmd.EndPos)
+			}
+		default:
+			return false
+		}
+		return true
+	})
 }
 
 // pos moves p from the start of the next token to the end of the token
@@ -42,59 +65,4 @@ func (t endTrimmer) pos(p *Pos) {
 		return
 	}
 	*p = Pos{Filename: prev.Pos.Filename, Offset: end, Line: prev.Pos.Line, Column: prev.Pos.Column + utf8.RuneCountInString(prev.Value)}
-}
-
-func (t endTrimmer) stmts(list []*Stmt) {
-	for _, s := range list {
-		t.stmt(s)
-	}
-}
-
-func (t endTrimmer) block(b *Block) {
-	if b != nil {
-		t.pos(&b.EndPos)
-		t.stmts(b.Stmts)
-	}
-}
-
-// Expressions and command arguments are parsed by hand (expr.go) and end
-// exactly where their last token does: only the nodes participle built
-// need trimming.
-func (t endTrimmer) stmt(s *Stmt) {
-	t.pos(&s.EndPos)
-	switch {
-	case s.If != nil:
-		for n := s.If; n != nil; n = n.ElseIf {
-			t.block(n.Then)
-			t.block(n.Else)
-		}
-	case s.For != nil:
-		t.block(s.For.Body)
-	case s.While != nil:
-		t.block(s.While.Body)
-	case s.Repeat != nil:
-		t.block(s.Repeat.Body)
-	case s.Let != nil:
-		t.pos(&s.Let.Value.EndPos)
-	case s.Try != nil:
-		t.wrap(s.Try)
-	case s.Quiet != nil:
-		t.wrap(s.Quiet)
-	case s.Spawn != nil:
-		t.pos(&s.Spawn.EndPos)
-		t.block(s.Spawn.Body)
-	case s.Assign != nil:
-		t.pos(&s.Assign.Value.EndPos)
-	case s.Cmd != nil:
-		t.pos(&s.Cmd.EndPos)
-		t.block(s.Cmd.Block)
-	}
-}
-
-func (t endTrimmer) wrap(w *Wrap) {
-	if w.Block != nil {
-		t.block(w.Block)
-	} else {
-		t.stmt(w.Stmt)
-	}
 }
