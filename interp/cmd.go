@@ -121,6 +121,9 @@ func (c *compiler) command(lc *lang.Command) *command {
 			cmd.flags[word] = true
 		}
 	}
+	if fdFirst[spec.Name] {
+		c.staticFd(cmd, lc.Params[0].Expr)
+	}
 	if spec.Name == "kill" && len(cmd.params) == 1 {
 		// The transcript names the signal that was sent, default or not.
 		cmd.args = append(cmd.args, cmdArg{kind: aWord, name: "SIGTERM"})
@@ -128,10 +131,9 @@ func (c *compiler) command(lc *lang.Command) *command {
 	cmd.vals = make([]Value, len(cmd.args))
 	if spec.Name == "expect" {
 		e := lc.Params[0].Expr
-		cmd.src = c.source(e.Pos, e.EndPos)
-		if len(e.Rest) == 0 && len(e.Left.Rest) == 0 && e.Left.Left.Op != "" {
-			n := e.Left.Left
-			cmd.cmpL, cmd.cmpR, cmd.cmpOp = c.sum(n.Left), c.sum(n.Right), n.Op
+		cmd.src = c.source(e.Span())
+		if n, ok := e.(*lang.BinaryExpr); ok && isComparison(n.Op) {
+			cmd.cmpL, cmd.cmpR, cmd.cmpOp = c.expr(n.X), c.expr(n.Y), n.Op
 			cmd.args[cmd.params[0]].eval = nil
 		}
 	}
@@ -145,7 +147,25 @@ func (c *compiler) command(lc *lang.Command) *command {
 	return cmd
 }
 
-func isPrivate(e *lang.Expr) bool {
+// fdFirst lists the statements whose first argument must be an open fd
+// (their executors take it with command.fd).
+var fdFirst = map[string]bool{"write": true, "read": true, "close": true, "seek": true, "pipesize": true}
+
+// staticFd refuses, before anything runs, a first argument that cannot be
+// an fd whatever happens: a literal, or a name that only a pipe is bound
+// to. The messages are those command.fd gives at run time.
+func (c *compiler) staticFd(cmd *command, e lang.Expr) {
+	switch e := e.(type) {
+	case *lang.Literal:
+		c.errorf(cmd.pos, "%s: expected an fd, found %s", cmd.verb, c.literal(e).typeName())
+	case *lang.Ident:
+		if c.staticPipe(e.Name) {
+			c.errorf(cmd.pos, "%s: %s is a pipe: use %s.r or %s.w", cmd.verb, e.Name, e.Name, e.Name)
+		}
+	}
+}
+
+func isPrivate(e lang.Expr) bool {
 	name, ok := lang.IdentOf(e)
 	return ok && name == "private"
 }
@@ -385,11 +405,7 @@ func execExpect(p *Proc, c *command) (Value, error) {
 		msg += ": " + c.param(1).text(false)
 	}
 	if c.cmpL != nil {
-		l, err := c.cmpL(p)
-		if err != nil {
-			return Value{}, err
-		}
-		r, err := c.cmpR(p)
+		l, r, err := both(p, c.cmpL, c.cmpR)
 		if err != nil {
 			return Value{}, err
 		}
@@ -397,15 +413,12 @@ func execExpect(p *Proc, c *command) (Value, error) {
 		if err != nil || ok {
 			return Value{}, err
 		}
-		return Value{}, &Error{Pos: c.pos, Msg: fmt.Sprintf("%s: %s (left %s, right %s)", msg, c.src, l.quote(false), r.quote(false))}
+		// Both sides with their types: `1 == "1"` is false, and says why.
+		return Value{}, &Error{Pos: c.pos, Msg: fmt.Sprintf("%s: %s (left %s %s, right %s %s)", msg, c.src, l.typeName(), l.quote(false), r.typeName(), r.quote(false))}
 	}
-	v := c.param(0)
-	b, ok := v.truth()
-	if !ok {
-		return Value{}, errorf(c.pos, "expect: expected a condition, found %s", v.typeName())
-	}
-	if b {
-		return Value{}, nil
+	b, err := condition(c.pos, "expect", c.param(0))
+	if err != nil || b {
+		return Value{}, err
 	}
 	return Value{}, &Error{Pos: c.pos, Msg: msg + ": " + c.src}
 }

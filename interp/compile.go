@@ -42,17 +42,26 @@ type compiler struct {
 	// spawns: the program has spawn blocks, so a warm pool pays off.
 	spawns bool
 	errs   lang.ErrorList
+	// What the names are known to hold before anything runs, for the
+	// type errors that are certain (staticPipe): how many statements of
+	// this program bind each name, and which names `pipe` binds.
+	binding bool
+	bound   map[string]int
+	pipes   map[string]bool
+	fresh   int // names from this slot on are new in this program
 }
 
 // compileProgram compiles prog against syms, defining every name the
 // program binds anywhere, so a read of a name bound nowhere is caught
 // before anything runs.
 func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns bool, err error) {
-	c := &compiler{syms: syms, prog: prog}
+	c := &compiler{syms: syms, prog: prog, bound: map[string]int{}, pipes: map[string]bool{}}
 	// Bind first, on a copy: a REPL entry with an error must not leave
 	// half its names behind.
 	saved := len(syms.names)
+	c.fresh, c.binding = saved, true
 	c.bindAll(prog.Stmts)
+	c.binding = false
 	code = c.stmts(prog.Stmts)
 	if len(c.errs) > 0 {
 		for _, n := range syms.names[saved:] {
@@ -62,6 +71,15 @@ func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns boo
 		return nil, false, c.errs
 	}
 	return code, c.spawns, nil
+}
+
+// Check finds what a run of prog would refuse before its first statement
+// (exit 2), without running anything: `ipcsh check` calls it after the
+// parse, so that check and run cannot disagree. It is the run's own
+// compilation, on a fresh set of names.
+func Check(prog *lang.Program) error {
+	_, _, err := compileProgram(newSymtab(), prog)
+	return err
 }
 
 func (c *compiler) errorf(pos lang.Pos, format string, args ...any) {
@@ -98,10 +116,19 @@ func (c *compiler) source(from, to lang.Pos) string {
 	return strings.TrimSpace(c.prog.Src[a:b])
 }
 
-// bindAll defines every name that some statement binds.
+// bindAll defines every name that some statement binds, in blocks too.
 func (c *compiler) bindAll(stmts []*lang.Stmt) {
 	for _, s := range stmts {
-		c.bind(s)
+		lang.Walk(s, func(n lang.Node) bool {
+			switch n := n.(type) {
+			case *lang.Stmt:
+				c.bind(n)
+			case *lang.Block:
+			default:
+				return false // no expression binds a name
+			}
+			return true
+		})
 	}
 }
 
@@ -111,28 +138,23 @@ func (c *compiler) bindName(pos lang.Pos, name string) {
 		return
 	}
 	c.syms.define(name)
-}
-
-func (c *compiler) bindBlock(b *lang.Block) {
-	if b != nil {
-		c.bindAll(b.Stmts)
+	if c.binding {
+		c.bound[name]++
 	}
 }
 
+// staticPipe says whether name can only ever hold a pipe: this program
+// binds it once, with `pipe`, and it meant nothing before (an earlier REPL
+// entry or a spawning parent may have given it another value).
+func (c *compiler) staticPipe(name string) bool {
+	return c.pipes[name] && c.bound[name] == 1 && c.syms.slots[name] >= c.fresh
+}
+
+// bind defines the names s binds itself (bindAll walks its blocks).
 func (c *compiler) bind(s *lang.Stmt) {
 	switch {
-	case s.If != nil:
-		for n := s.If; n != nil; n = n.ElseIf {
-			c.bindBlock(n.Then)
-			c.bindBlock(n.Else)
-		}
 	case s.For != nil:
 		c.bindName(s.For.Pos, s.For.Var)
-		c.bindBlock(s.For.Body)
-	case s.While != nil:
-		c.bindBlock(s.While.Body)
-	case s.Repeat != nil:
-		c.bindBlock(s.Repeat.Body)
 	case s.Let != nil:
 		c.bindName(s.Let.Pos, s.Let.Name)
 		if s.Let.Value.Cmd != nil {
@@ -145,23 +167,10 @@ func (c *compiler) bind(s *lang.Stmt) {
 		if s.Assign.Value.Cmd != nil {
 			c.bindCmd(s.Assign.Value.Cmd)
 		}
-	case s.Try != nil:
-		c.bindWrap(s.Try)
-	case s.Quiet != nil:
-		c.bindWrap(s.Quiet)
 	case s.Spawn != nil:
 		c.bindName(s.Spawn.Pos, s.Spawn.Name)
-		c.bindBlock(s.Spawn.Body)
 	case s.Cmd != nil:
 		c.bindCmd(s.Cmd)
-	}
-}
-
-func (c *compiler) bindWrap(w *lang.Wrap) {
-	if w.Block != nil {
-		c.bindBlock(w.Block)
-	} else {
-		c.bind(w.Stmt)
 	}
 }
 
@@ -170,6 +179,9 @@ func (c *compiler) bindCmd(cmd *lang.Command) {
 		if i < len(cmd.Spec.Params) && cmd.Spec.Params[i].Kind == lang.PName {
 			name, _ := lang.IdentOf(a.Expr)
 			c.bindName(a.Pos, name)
+			if c.binding && cmd.Spec.Name == "pipe" {
+				c.pipes[name] = true
+			}
 		}
 	}
 }
@@ -210,7 +222,8 @@ func (c *compiler) stmt(s *lang.Stmt) stmtFn {
 	case s.Quiet != nil:
 		return c.quietStmt(s.Quiet)
 	case s.Atomic != nil:
-		return c.viewAssign(s.Pos, s.Atomic.Target, "+=", c.expr(s.Atomic.Value), true, c.source(s.Pos, s.Atomic.Value.EndPos))
+		_, end := s.Atomic.Value.Span()
+		return c.viewAssign(s.Pos, s.Atomic.Target, "+=", c.expr(s.Atomic.Value), true, c.source(s.Pos, end))
 	case s.Spawn != nil:
 		return c.spawnStmt(s.Spawn)
 	case s.Cmd != nil:
@@ -231,20 +244,10 @@ func notYet(pos lang.Pos, what string) stmtFn {
 	return func(p *Proc) error { return errorf(pos, "%s is not available yet", what) }
 }
 
-func (c *compiler) cond(e *lang.Expr, what string) func(p *Proc) (bool, error) {
+func (c *compiler) cond(e lang.Expr, what string) func(p *Proc) (bool, error) {
 	f := c.expr(e)
-	pos := e.Pos
-	return func(p *Proc) (bool, error) {
-		v, err := f(p)
-		if err != nil {
-			return false, err
-		}
-		b, ok := v.truth()
-		if !ok {
-			return false, errorf(pos, "%s: expected a condition, found %s", what, v.typeName())
-		}
-		return b, nil
-	}
+	pos := startOf(e)
+	return func(p *Proc) (bool, error) { return truthOf(p, pos, what, f) }
 }
 
 func (c *compiler) ifStmt(n *lang.If) stmtFn {
@@ -387,13 +390,6 @@ func (c *compiler) valueExpr(val *lang.Value) exprFn {
 	return c.expr(val.Head)
 }
 
-// targetBase is the name a view target starts from.
-func targetBase(e *lang.Expr) *lang.Expr {
-	pf := lang.AsPostfix(e)
-	name := *pf.Primary.Ident
-	return &lang.Expr{Pos: e.Pos, EndPos: e.EndPos, Left: &lang.And{Left: &lang.Cmp{Left: &lang.Sum{Left: &lang.Term{Left: &lang.Unary{Postfix: &lang.Postfix{Pos: pf.Pos, Primary: &lang.Primary{Pos: pf.Pos, Ident: &name}}}}}}}}
-}
-
 // assign compiles `NAME = VALUE`, `NAME += EXPR`, `NAME -= EXPR`.
 func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) stmtFn {
 	var value exprFn
@@ -432,7 +428,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 			return nil
 		}
 	}
-	name := c.syms.names[slot]
+	name, aop := c.syms.names[slot], arithOp(op[0]) // += is +, -= is -
 	return func(p *Proc) error {
 		v, err := value(p)
 		if err != nil {
@@ -442,12 +438,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 		if cur.K == KUndef {
 			return errorf(pos, "%s is not set yet: give it a value with let first", name)
 		}
-		var r Value
-		if op == "+=" {
-			r, err = add(pos, cur, v)
-		} else {
-			r, err = arith(pos, "-", cur, v)
-		}
+		r, err := arith(pos, aop, cur, v)
 		if err != nil {
 			return err
 		}

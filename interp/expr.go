@@ -1,7 +1,10 @@
 package interp
 
 import (
+	"cmp"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"ipcsh/ipc"
 	"ipcsh/lang"
@@ -12,18 +15,24 @@ type exprFn func(p *Proc) (Value, error)
 func constant(v Value) exprFn { return func(*Proc) (Value, error) { return v, nil } }
 
 // constInt reports whether e is an integer literal, and its value.
-func constInt(e *lang.Expr) (int64, bool) {
-	pf := lang.AsPostfix(e)
-	if pf == nil || len(pf.Ops) > 0 || pf.Primary.Int == nil {
+func constInt(e lang.Expr) (int64, bool) {
+	lit, ok := e.(*lang.Literal)
+	if !ok || lit.Kind != lang.LitInt {
 		return 0, false
 	}
-	n, err := lang.ParseInt(*pf.Primary.Int)
+	n, err := lang.ParseInt(lit.Raw)
 	return n, err == nil
 }
 
-func (c *compiler) intExpr(e *lang.Expr, what string) func(p *Proc) (int64, error) {
+// startOf is where e's text starts: the position of errors about all of e.
+func startOf(e lang.Expr) lang.Pos {
+	p, _ := e.Span()
+	return p
+}
+
+func (c *compiler) intExpr(e lang.Expr, what string) func(p *Proc) (int64, error) {
 	f := c.expr(e)
-	pos := e.Pos
+	pos := startOf(e)
 	return func(p *Proc) (int64, error) {
 		v, err := f(p)
 		if err != nil {
@@ -36,151 +45,180 @@ func (c *compiler) intExpr(e *lang.Expr, what string) func(p *Proc) (int64, erro
 	}
 }
 
-func (c *compiler) expr(e *lang.Expr) exprFn {
-	f := c.and(e.Left)
-	for _, r := range e.Rest {
-		left, right := f, c.and(r.Right)
-		pos := e.Pos
-		f = func(p *Proc) (Value, error) {
-			b, err := truthOf(p, pos, "||", left)
-			if err != nil || b {
-				return boolV(b), err
+// expr compiles an expression to a closure, by the node's type.
+func (c *compiler) expr(e lang.Expr) exprFn {
+	switch e := e.(type) {
+	case *lang.Literal:
+		return constant(c.literal(e))
+	case *lang.Ident:
+		return c.name(e.Pos, e.Name)
+	case *lang.ParenExpr:
+		return c.expr(e.X)
+	case *lang.UnaryExpr:
+		return c.unary(e)
+	case *lang.BinaryExpr:
+		return c.binary(e)
+	case *lang.DotExpr:
+		base, name, pos := c.expr(e.X), e.Name, e.Dot
+		return func(p *Proc) (Value, error) {
+			v, err := base(p)
+			if err != nil {
+				return v, err
 			}
-			b, err = truthOf(p, pos, "||", right)
-			return boolV(b), err
+			return field(pos, v, name)
 		}
+	case *lang.IndexExpr:
+		return c.index(e)
+	case *lang.SliceExpr:
+		base, pos := c.expr(e.X), e.Lbrack
+		var lo, hi exprFn
+		if e.Lo != nil {
+			lo = c.expr(e.Lo)
+		}
+		if e.Hi != nil {
+			hi = c.expr(e.Hi)
+		}
+		return func(p *Proc) (Value, error) {
+			v, err := base(p)
+			if err != nil {
+				return v, err
+			}
+			return slice(p, pos, v, lo, hi)
+		}
+	case *lang.CallExpr:
+		name, ok := lang.IdentOf(e.Fn)
+		if !ok {
+			c.errorf(e.Lparen, "only built-in functions can be called")
+			return c.expr(e.Fn)
+		}
+		return c.call(e.Pos, name, e.Args)
 	}
-	return f
+	panic(fmt.Sprintf("interp: no compiler for %T", e))
 }
 
-func truthOf(p *Proc, pos lang.Pos, op string, f exprFn) (bool, error) {
+// logic compiles || and &&, which evaluate their right side only when
+// the left one does not decide.
+func (c *compiler) logic(e *lang.BinaryExpr) exprFn {
+	left, right := c.expr(e.X), c.expr(e.Y)
+	op, pos := e.Op, e.Pos
+	decides := op == "||" // the value of the left side that decides
+	return func(p *Proc) (Value, error) {
+		b, err := truthOf(p, pos, op, left)
+		if err != nil || b == decides {
+			return boolV(b), err
+		}
+		b, err = truthOf(p, pos, op, right)
+		return boolV(b), err
+	}
+}
+
+// truthOf evaluates f as the condition of what (if, while, ||, ...).
+func truthOf(p *Proc, pos lang.Pos, what string, f exprFn) (bool, error) {
 	v, err := f(p)
 	if err != nil {
 		return false, err
 	}
+	return condition(pos, what, v)
+}
+
+// condition is v as a condition: bools, ints, strings (Value.truth).
+func condition(pos lang.Pos, what string, v Value) (bool, error) {
 	b, ok := v.truth()
 	if !ok {
-		return false, errorf(pos, "%s: expected a condition, found %s", op, v.typeName())
+		return false, errorf(pos, "%s: expected a condition, found %s", what, v.typeName())
 	}
 	return b, nil
 }
 
-func (c *compiler) and(a *lang.And) exprFn {
-	f := c.cmp(a.Left)
-	for _, r := range a.Rest {
-		left, right := f, c.cmp(r.Right)
-		pos := a.Pos
-		f = func(p *Proc) (Value, error) {
-			b, err := truthOf(p, pos, "&&", left)
-			if err != nil || !b {
-				return boolV(false), err
-			}
-			b, err = truthOf(p, pos, "&&", right)
-			return boolV(b), err
-		}
+// both evaluates two closures, left first.
+func both(p *Proc, f, g exprFn) (a, b Value, err error) {
+	if a, err = f(p); err != nil {
+		return a, b, err
 	}
-	return f
+	b, err = g(p)
+	return a, b, err
 }
 
-func (c *compiler) cmp(n *lang.Cmp) exprFn {
-	left := c.sum(n.Left)
-	if n.Op == "" {
-		return left
+// binary compiles an operator with two operands: the logical ones, a
+// comparison (errors at the start of the comparison), or arithmetic
+// (errors at the operator).
+func (c *compiler) binary(e *lang.BinaryExpr) exprFn {
+	if e.Op == "||" || e.Op == "&&" {
+		return c.logic(e)
 	}
-	right := c.sum(n.Right)
-	op, pos := n.Op, n.Pos
+	if isComparison(e.Op) {
+		left, right := c.expr(e.X), c.expr(e.Y)
+		op, pos := e.Op, e.Pos
+		return func(p *Proc) (Value, error) {
+			a, b, err := both(p, left, right)
+			if err != nil {
+				return Value{}, err
+			}
+			r, err := compare(pos, op, a, b)
+			return boolV(r), err
+		}
+	}
+	x, y := c.operand(e.X), c.operand(e.Y)
+	op, pos := arithOp(e.Op[0]), e.OpPos
 	return func(p *Proc) (Value, error) {
-		a, err := left(p)
+		a, err := x.get(p)
 		if err != nil {
 			return a, err
 		}
-		b, err := right(p)
+		b, err := y.get(p)
 		if err != nil {
 			return b, err
 		}
+		// The hot path, inline: two ints.
 		if a.K == KInt && b.K == KInt {
-			return boolV(intCompare(op, a.I, b.I)), nil
+			if r, ok := intArith(op, a.I, b.I); ok {
+				return Value{K: KInt, I: r}, nil
+			}
 		}
-		r, err := compare(pos, op, a, b)
-		return boolV(r), err
+		return arith(pos, op, a, b)
 	}
+}
+
+func isComparison(op string) bool {
+	switch op {
+	case "==", "!=", "<", "<=", ">", ">=":
+		return true
+	}
+	return false
 }
 
 // compare applies a comparison operator.
 func compare(pos lang.Pos, op string, a, b Value) (bool, error) {
-	switch op {
-	case "==", "!=":
-		eq, ok := equal(a, b)
-		if !ok {
-			return false, errorf(pos, "cannot compare %s %s %s", a.typeName(), op, b.typeName())
-		}
-		return eq == (op == "=="), nil
+	if a.K == KInt && b.K == KInt {
+		return holds(op, cmp.Compare(a.I, b.I)), nil
 	}
-	var c int
-	switch {
-	case a.K == KInt && b.K == KInt:
-		c = cmpInt(a.I, b.I)
-	case isText(a) && isText(b):
-		as, bs := a.text(false), b.text(false)
-		switch {
-		case as < bs:
-			c = -1
-		case as > bs:
-			c = 1
-		}
-	default:
+	if op == "==" || op == "!=" {
+		return equal(a, b) == (op == "=="), nil
+	}
+	if !isText(a) || !isText(b) {
 		return false, errorf(pos, "cannot compare %s %s %s", a.typeName(), op, b.typeName())
 	}
-	switch op {
-	case "<":
-		return c < 0, nil
-	case "<=":
-		return c <= 0, nil
-	case ">":
-		return c > 0, nil
-	}
-	return c >= 0, nil
+	return holds(op, strings.Compare(a.text(false), b.text(false))), nil
 }
 
-func intCompare(op string, a, b int64) bool {
+// holds says whether `a op b` is true when a and b compare as c (-1, 0, 1).
+func holds(op string, c int) bool {
 	switch op {
 	case "==":
-		return a == b
+		return c == 0
 	case "!=":
-		return a != b
+		return c != 0
 	case "<":
-		return a < b
+		return c < 0
 	case "<=":
-		return a <= b
+		return c <= 0
 	case ">":
-		return a > b
+		return c > 0
 	}
-	return a >= b
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return c >= 0
 }
 
 func isText(v Value) bool { return v.K == KStr || v.K == KMsg }
-
-func (c *compiler) sum(n *lang.Sum) exprFn {
-	if len(n.Rest) == 0 {
-		return c.term(n.Left)
-	}
-	left := c.termOperand(n.Left)
-	for _, r := range n.Rest {
-		f := arithOp(left, c.termOperand(r.Right), r.Op, r.Pos)
-		left = operand{slot: -1, fn: f}
-	}
-	return left.fn
-}
 
 // operand is one side of an operator. Variables and constants are read
 // in place rather than through a closure: in `x + y * 3` that saves three
@@ -191,6 +229,19 @@ type operand struct {
 	k    Value // a constant, when slot < 0 and fn == nil
 	name string
 	pos  lang.Pos
+}
+
+// operand makes an operand of e, reading variables and literals in place.
+func (c *compiler) operand(e lang.Expr) operand {
+	switch e := e.(type) {
+	case *lang.Ident:
+		if slot, ok := c.syms.slots[e.Name]; ok && !builtinNames[e.Name] {
+			return operand{slot: slot, name: e.Name, pos: e.Pos}
+		}
+	case *lang.Literal:
+		return operand{slot: -1, k: c.literal(e)}
+	}
+	return operand{slot: -1, fn: c.expr(e)}
 }
 
 func (o *operand) get(p *Proc) (Value, error) {
@@ -208,154 +259,56 @@ func (o *operand) get(p *Proc) (Value, error) {
 
 func (o *operand) unset() error { return errorf(o.pos, "%s is not set yet", o.name) }
 
-// leaf makes an operand of a unary node, reading variables and literals
-// in place.
-func (c *compiler) leaf(u *lang.Unary) operand {
-	if pf := u.Postfix; pf != nil && len(pf.Ops) == 0 {
-		if id := pf.Primary.Ident; id != nil && !builtinNames[*id] {
-			if slot, ok := c.syms.slots[*id]; ok {
-				return operand{slot: slot, name: *id, pos: pf.Pos}
-			}
-		}
-		if pf.Primary.Int != nil || pf.Primary.Str != nil || pf.Primary.Size != nil || pf.Primary.Duration != nil {
-			v, _ := c.primary(pf.Primary)(nil)
-			return operand{slot: -1, k: v}
-		}
-	}
-	return operand{slot: -1, fn: c.unary(u)}
-}
+// arithOp is an arithmetic operator, as its character: + - * / %.
+type arithOp byte
 
-func (c *compiler) termOperand(t *lang.Term) operand {
-	if len(t.Rest) == 0 {
-		return c.leaf(t.Left)
-	}
-	return operand{slot: -1, fn: c.term(t)}
-}
-
-// arithOp builds the closure of one arithmetic operator, with the int case
-// inline and no comparison of operator names at run time.
-func arithOp(left, right operand, op string, pos lang.Pos) exprFn {
-	slow := func(a, b Value) (Value, error) {
-		if op == "+" {
-			return add(pos, a, b)
-		}
-		return arith(pos, op, a, b)
-	}
-	switch op {
-	case "+":
-		return func(p *Proc) (Value, error) {
-			a, err := left.get(p)
-			if err != nil {
-				return a, err
-			}
-			b, err := right.get(p)
-			if err != nil {
-				return b, err
-			}
-			if a.K == KInt && b.K == KInt {
-				return Value{K: KInt, I: a.I + b.I}, nil
-			}
-			return slow(a, b)
-		}
-	case "-":
-		return func(p *Proc) (Value, error) {
-			a, err := left.get(p)
-			if err != nil {
-				return a, err
-			}
-			b, err := right.get(p)
-			if err != nil {
-				return b, err
-			}
-			if a.K == KInt && b.K == KInt {
-				return Value{K: KInt, I: a.I - b.I}, nil
-			}
-			return slow(a, b)
-		}
-	case "*":
-		return func(p *Proc) (Value, error) {
-			a, err := left.get(p)
-			if err != nil {
-				return a, err
-			}
-			b, err := right.get(p)
-			if err != nil {
-				return b, err
-			}
-			if a.K == KInt && b.K == KInt {
-				return Value{K: KInt, I: a.I * b.I}, nil
-			}
-			return slow(a, b)
-		}
-	}
-	return func(p *Proc) (Value, error) {
-		a, err := left.get(p)
-		if err != nil {
-			return a, err
-		}
-		b, err := right.get(p)
-		if err != nil {
-			return b, err
-		}
-		return slow(a, b)
-	}
-}
-
-// add is `+`: ints add; if either side is text, both join as text.
-func add(pos lang.Pos, a, b Value) (Value, error) {
+// arith applies an arithmetic operator: ints compute, and `+` joins two
+// values as text when either is text.
+func arith(pos lang.Pos, op arithOp, a, b Value) (Value, error) {
 	if a.K == KInt && b.K == KInt {
-		return intV(a.I + b.I), nil
+		if r, ok := intArith(op, a.I, b.I); ok {
+			return intV(r), nil
+		}
+		return Value{}, errorf(pos, "division by zero")
 	}
-	if (isText(a) || isText(b)) && a.K != KUndef && b.K != KUndef && a.K != KHandle && b.K != KHandle {
-		return strV(a.text(false) + b.text(false)), nil
+	if op == '+' {
+		if (isText(a) || isText(b)) && a.K != KUndef && b.K != KUndef && a.K != KHandle && b.K != KHandle {
+			return strV(a.text(false) + b.text(false)), nil
+		}
+		return Value{}, errorf(pos, "cannot add %s + %s", a.typeName(), b.typeName())
 	}
-	return Value{}, errorf(pos, "cannot add %s + %s", a.typeName(), b.typeName())
+	return Value{}, errorf(pos, "cannot compute %s %c %s: both sides must be ints", a.typeName(), op, b.typeName())
 }
 
-func arith(pos lang.Pos, op string, a, b Value) (Value, error) {
-	if a.K != KInt || b.K != KInt {
-		return Value{}, errorf(pos, "cannot compute %s %s %s: both sides must be ints", a.typeName(), op, b.typeName())
-	}
+// intArith is the arithmetic of ints; ok is false for a division by zero.
+func intArith(op arithOp, a, b int64) (r int64, ok bool) {
 	switch op {
-	case "-":
-		return intV(a.I - b.I), nil
-	case "*":
-		return intV(a.I * b.I), nil
-	case "/", "%":
-		if b.I == 0 {
-			return Value{}, errorf(pos, "division by zero")
+	case '+':
+		return a + b, true
+	case '-':
+		return a - b, true
+	case '*':
+		return a * b, true
+	case '/':
+		if b != 0 {
+			return a / b, true
 		}
-		if op == "/" {
-			return intV(a.I / b.I), nil
+	case '%':
+		if b != 0 {
+			return a % b, true
 		}
-		return intV(a.I % b.I), nil
 	}
-	return Value{}, errorf(pos, "unknown operator %s", op)
+	return 0, false
 }
 
-func (c *compiler) term(n *lang.Term) exprFn {
-	if len(n.Rest) == 0 {
-		return c.unary(n.Left)
-	}
-	left := c.leaf(n.Left)
-	for _, r := range n.Rest {
-		f := arithOp(left, c.leaf(r.Right), r.Op, r.Pos)
-		left = operand{slot: -1, fn: f}
-	}
-	return left.fn
-}
-
-func (c *compiler) unary(u *lang.Unary) exprFn {
-	if u.Postfix != nil {
-		return c.postfix(u.Postfix)
-	}
+func (c *compiler) unary(e *lang.UnaryExpr) exprFn {
 	// Fold a negative literal, so `-1` is a constant, not a negation.
-	if u.Op == "-" && u.Operand.Postfix != nil && len(u.Operand.Postfix.Ops) == 0 && u.Operand.Postfix.Primary.Int != nil {
-		n, _ := lang.ParseInt(*u.Operand.Postfix.Primary.Int)
+	if lit, ok := e.X.(*lang.Literal); ok && e.Op == "-" && lit.Kind == lang.LitInt {
+		n, _ := lang.ParseInt(lit.Raw)
 		return constant(intV(-n))
 	}
-	x := c.unary(u.Operand)
-	op, pos := u.Op, u.Pos
+	x := c.expr(e.X)
+	op, pos := e.Op, e.Pos
 	return func(p *Proc) (Value, error) {
 		v, err := x(p)
 		if err != nil {
@@ -363,11 +316,8 @@ func (c *compiler) unary(u *lang.Unary) exprFn {
 		}
 		switch op {
 		case "!":
-			b, ok := v.truth()
-			if !ok {
-				return Value{}, errorf(pos, "!: expected a condition, found %s", v.typeName())
-			}
-			return boolV(!b), nil
+			b, err := condition(pos, "!", v)
+			return boolV(!b), err
 		case "-", "+":
 			if v.K != KInt {
 				return Value{}, errorf(pos, "%s: expected an int, found %s", op, v.typeName())
@@ -381,36 +331,30 @@ func (c *compiler) unary(u *lang.Unary) exprFn {
 	}
 }
 
-func (c *compiler) primary(n *lang.Primary) exprFn {
-	switch {
-	case n.Int != nil:
-		v, err := lang.ParseInt(*n.Int)
+// literal is a literal's value; a literal the lexer let through but that
+// does not convert is a compile error.
+func (c *compiler) literal(n *lang.Literal) Value {
+	switch n.Kind {
+	case lang.LitInt:
+		v, err := lang.ParseInt(n.Raw)
 		if err != nil {
-			c.errorf(n.Pos, "bad integer %s: %s", *n.Int, err)
+			c.errorf(n.Pos, "bad integer %s: %s", n.Raw, err)
 		}
-		return constant(intV(v))
-	case n.Size != nil, n.Duration != nil:
-		lit := n.Size
-		if lit == nil {
-			lit = n.Duration
-		}
-		v, err := lang.ParseUnit(*lit)
+		return intV(v)
+	case lang.LitSize, lang.LitDuration:
+		v, err := lang.ParseUnit(n.Raw)
 		if err != nil {
-			c.errorf(n.Pos, "bad value %s: %s", *lit, err)
+			c.errorf(n.Pos, "bad value %s: %s", n.Raw, err)
 		}
-		return constant(intV(v))
-	case n.Str != nil:
-		s, err := lang.Unquote(*n.Str)
+		return intV(v)
+	case lang.LitString:
+		s, err := lang.Unquote(n.Raw)
 		if err != nil {
 			c.errorf(n.Pos, "bad string: %s", err)
 		}
-		return constant(strV(s))
-	case n.Bool != nil:
-		return constant(boolV(*n.Bool == "true"))
-	case n.Paren != nil:
-		return c.expr(n.Paren)
+		return strV(s)
 	}
-	return c.name(n.Pos, *n.Ident)
+	return boolV(n.Raw == "true")
 }
 
 func (c *compiler) name(pos lang.Pos, name string) exprFn {
@@ -454,71 +398,27 @@ func (c *compiler) name(pos lang.Pos, name string) exprFn {
 	}
 }
 
-func (c *compiler) postfix(n *lang.Postfix) exprFn {
-	if len(n.Ops) > 0 && n.Ops[0].Call != nil {
-		f := c.call(n.Pos, *n.Primary.Ident, n.Ops[0].Call)
-		return c.postOps(f, n.Ops[1:])
-	}
-	return c.postOps(c.primary(n.Primary), n.Ops)
-}
-
-func (c *compiler) postOps(f exprFn, ops []*lang.PostOp) exprFn {
-	for k := 0; k < len(ops); k++ {
-		op := ops[k]
-		base, pos := f, op.Pos
-		if t, ok := elemTypes[deref(op.Field)]; ok && k+1 < len(ops) && ops[k+1].Index != nil && !ops[k+1].Index.Slice && ops[k+1].Index.Lo != nil {
-			// a.i64[0]: one step, no view value in between.
-			f = c.elemRead(base, t, c.expr(ops[k+1].Index.Lo), pos)
-			k++
-			continue
-		}
-		switch {
-		case op.Field != nil:
-			name := *op.Field
-			f = func(p *Proc) (Value, error) {
-				v, err := base(p)
-				if err != nil {
-					return v, err
-				}
-				return field(pos, v, name)
-			}
-		case op.Index != nil && !op.Index.Slice:
-			if op.Index.Lo == nil {
-				c.errorf(pos, "expected an index inside [ ]")
-				continue
-			}
-			idx := c.expr(op.Index.Lo)
-			f = func(p *Proc) (Value, error) {
-				v, err := base(p)
-				if err != nil {
-					return v, err
-				}
-				i, err := idx(p)
-				if err != nil {
-					return i, err
-				}
-				return index(pos, v, i)
-			}
-		case op.Index != nil:
-			var lo, hi exprFn
-			if op.Index.Lo != nil {
-				lo = c.expr(op.Index.Lo)
-			}
-			if op.Index.Hi != nil {
-				hi = c.expr(op.Index.Hi)
-			}
-			f = func(p *Proc) (Value, error) {
-				v, err := base(p)
-				if err != nil {
-					return v, err
-				}
-				return slice(p, pos, v, lo, hi)
-			}
-		case op.Call != nil:
-			c.errorf(pos, "only built-in functions can be called")
+// index compiles X[I]; `a.i64[0]` is one step, with no view value in
+// between.
+func (c *compiler) index(e *lang.IndexExpr) exprFn {
+	if dot, ok := e.X.(*lang.DotExpr); ok && e.Index != nil {
+		if t, ok := elemTypes[dot.Name]; ok {
+			return c.elemRead(c.expr(dot.X), t, c.expr(e.Index), dot.Dot)
 		}
 	}
-	return f
+	base, pos := c.expr(e.X), e.Lbrack
+	if e.Index == nil {
+		c.errorf(pos, "expected an index inside [ ]")
+		return base
+	}
+	idx := c.expr(e.Index)
+	return func(p *Proc) (Value, error) {
+		v, i, err := both(p, base, idx)
+		if err != nil {
+			return Value{}, err
+		}
+		return index(pos, v, i)
+	}
 }
 
 func field(pos lang.Pos, v Value, name string) (Value, error) {
@@ -532,7 +432,11 @@ func field(pos lang.Pos, v Value, name string) (Value, error) {
 			return strV(m.Text), nil
 		}
 	case KRecord:
-		if f, ok := v.R.(*Record).Get(name); ok {
+		r := v.R.(*Record)
+		if f, ok := r.Get(name); ok {
+			if d, ok := r.Display[name]; ok && f.K == KInt {
+				f.S = d // a pid, named as the record shows it
+			}
 			return f, nil
 		}
 	case KHandle:
@@ -548,13 +452,6 @@ func field(pos lang.Pos, v Value, name string) (Value, error) {
 // fielder is a handle with fields (`p.r`, later `child.pid`).
 type fielder interface {
 	field(name string) (Value, bool)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func index(pos lang.Pos, v, i Value) (Value, error) {
@@ -649,9 +546,9 @@ func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
 }
 
 // call compiles a built-in function call: len, str, int, hex, ftok.
-func (c *compiler) call(pos lang.Pos, name string, call *lang.Call) exprFn {
-	args := make([]exprFn, len(call.Args))
-	for i, a := range call.Args {
+func (c *compiler) call(pos lang.Pos, name string, list []lang.Expr) exprFn {
+	args := make([]exprFn, len(list))
+	for i, a := range list {
 		args[i] = c.expr(a)
 	}
 	want := 1
@@ -690,7 +587,7 @@ func builtin(pos lang.Pos, name string, a, b Value) (Value, error) {
 	case "int":
 		switch a.K {
 		case KInt:
-			return a, nil
+			return intV(a.I), nil // a named pid's number
 		case KBool:
 			return intV(a.I), nil
 		case KStr, KMsg:

@@ -300,10 +300,11 @@ func TestRuntimeErrors(t *testing.T) {
 		{`print 1 / 0`, `t.ipc:1:9: division by zero`},
 		{`print args[9]`, `t.ipc:1:11: index 9 out of range (length 0)`},
 		{`let p = 5; write p "x"`, `t.ipc:1:12: write: expected an fd, found int`},
-		{`pipe p; write p "x"`, `t.ipc:1:9: write: p is a pipe: use p.r or p.w`},
+		// Bound twice: p may be either, so only the run can tell.
+		{`pipe p; p = 1; write p "x"`, `t.ipc:1:16: write: expected an fd, found int`},
 		{`pipe p; close p.w; close p.w`, `t.ipc:1:20: close p.w: EBADF (bad file descriptor): p.w was closed at t.ipc:1:9`},
-		{`let x = 1; expect x == 2, "x must be 2"`, `t.ipc:1:12: expect failed: x must be 2: x == 2 (left 1, right 2)`},
-		{`expect "a" + "b" == "ac"`, `t.ipc:1:1: expect failed: "a" + "b" == "ac" (left "ab", right "ac")`},
+		{`let x = 1; expect x == 2, "x must be 2"`, `t.ipc:1:12: expect failed: x must be 2: x == 2 (left int 1, right int 2)`},
+		{`expect "a" + "b" == "ac"`, `t.ipc:1:1: expect failed: "a" + "b" == "ac" (left string "ab", right string "ac")`},
 		{`msgget q key=private mode=01600`, `t.ipc:1:1: msgget: mode 01600 holds IPC_CREAT or IPC_EXCL (01000, 02000): write create or excl instead`},
 		{`shmget s key=private size=16; attach a s; print a.i64[2]`, `t.ipc:1:50: a.i64[2]: index out of range (16 bytes hold 2 i64 elements)`},
 		{`shmget s key=private size=16; attach a s rdonly; a[0:1] = "x"`, `t.ipc:1:50: a[0:1] = "x": EACCES (permission denied): a is attached rdonly: it can be read, not written`},
@@ -313,7 +314,7 @@ func TestRuntimeErrors(t *testing.T) {
 		{`semget s key=private nsems=2; sem p s[65536]`, `t.ipc:1:38: s[65536]: a semaphore index is 0 to 65535 (sem_num is an unsigned short)`},
 		{`if x == 1 { }; let x = 1`, `t.ipc:1:4: x is not set yet`},
 		{`print "a" - 1`, `t.ipc:1:11: cannot compute string - int: both sides must be ints`},
-		{`if "a" == 1 { }`, `t.ipc:1:4: cannot compare string == int`},
+		{`if "a" < 1 { }`, `t.ipc:1:4: cannot compare string < int`},
 		{`exit 300`, `t.ipc:1:1: exit: status 300 is outside 0..255`},
 	}
 	for _, c := range cases {
@@ -341,6 +342,18 @@ func TestStaticErrors(t *testing.T) {
 		{"print y", "t.ipc:1:7: undefined: y"},
 		{"break", "t.ipc:1:1: break outside a loop"},
 		{"let tmp = 1", "t.ipc:1:1: cannot bind tmp: it is a built-in name"},
+		// Type errors that are certain before the run: the messages the
+		// run would give at the statement.
+		{`pipe p; write p "x"`, `t.ipc:1:9: write: p is a pipe: use p.r or p.w`},
+		{`pipe p; if false { close p }`, `t.ipc:1:20: close: p is a pipe: use p.r or p.w`},
+		{`write 5 "x"`, `t.ipc:1:1: write: expected an fd, found int`},
+		{`read "f" 3`, `t.ipc:1:1: read: expected an fd, found string`},
+		{`seek true 0`, `t.ipc:1:1: seek: expected an fd, found bool`},
+		// A spawned block is compiled before anything runs, as the child
+		// will compile it: outside any loop.
+		{`spawn c { print nosuch }`, `t.ipc:1:17: undefined: nosuch`},
+		{`for i in 1..2 { spawn c { break } }`, `t.ipc:1:27: break outside a loop`},
+		{`pipe p; spawn c { pipesize p }`, `t.ipc:1:19: pipesize: p is a pipe: use p.r or p.w`},
 	}
 	for _, c := range cases {
 		_, err := run(t, c.src)
@@ -467,4 +480,34 @@ func mustParse(t *testing.T, src string) *lang.Program {
 		t.Fatal(err)
 	}
 	return prog
+}
+
+// A name that an earlier REPL entry bound may still hold its old value
+// when this entry uses it before rebinding it with `pipe`: that is for
+// the run to find, not the compiler.
+func TestStaticPipeNeedsANewName(t *testing.T) {
+	var out bytes.Buffer
+	r, err := New(Config{Stdout: &out, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runErr error
+	for _, src := range []string{"let p = 5", "try write p \"x\"\nprint err\npipe p\nclose p.r\nclose p.w"} {
+		prog, err := lang.Parse("t.ipc", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if runErr = r.Run(prog); runErr != nil {
+			break
+		}
+	}
+	if err := r.End(runErr); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "main: write p \"x\" -> error: write: expected an fd, found int\nmain: ERROR\n" {
+		t.Errorf("got %q", out.String())
+	}
 }

@@ -116,40 +116,34 @@ func (h *memHandle) store(t elemType, off, v int64) {
 // viewShape is a view expression taken apart: NAME, then .TYPE[INDEX],
 // [INDEX] or [LO:HI].
 type viewShape struct {
-	base   *lang.Expr
+	base   *lang.Ident
 	elem   *elemType
-	index  *lang.Expr // element or byte index
+	index  lang.Expr // element or byte index
 	slice  bool
-	lo, hi *lang.Expr
+	lo, hi lang.Expr
 }
 
 // shapeOf recognises the views the language writes to (`a.i64[0]`,
 // `a[0:5]`, `a[3]`); ok is false for anything else.
-func shapeOf(e *lang.Expr) (viewShape, bool) {
-	pf := lang.AsPostfix(e)
-	if pf == nil || pf.Primary.Ident == nil {
-		return viewShape{}, false
-	}
-	s := viewShape{base: targetBase(e)}
-	ops := pf.Ops
-	switch {
-	case len(ops) == 2 && ops[0].Field != nil && ops[1].Index != nil && !ops[1].Index.Slice:
-		t, ok := elemTypes[*ops[0].Field]
-		if !ok {
-			return viewShape{}, false
+func shapeOf(e lang.Expr) (viewShape, bool) {
+	var s viewShape
+	var ok bool
+	switch x := e.(type) {
+	case *lang.IndexExpr:
+		s.index = x.Index
+		if dot, isDot := x.X.(*lang.DotExpr); isDot {
+			t, known := elemTypes[dot.Name]
+			s.base, ok = dot.X.(*lang.Ident)
+			s.elem, ok = &t, ok && known
+		} else {
+			s.base, ok = x.X.(*lang.Ident)
 		}
-		s.elem, s.index = &t, ops[1].Index.Lo
-	case len(ops) == 1 && ops[0].Index != nil && ops[0].Index.Slice:
-		s.slice, s.lo, s.hi = true, ops[0].Index.Lo, ops[0].Index.Hi
-	case len(ops) == 1 && ops[0].Index != nil:
-		s.index = ops[0].Index.Lo
-	default:
-		return viewShape{}, false
+		ok = ok && x.Index != nil
+	case *lang.SliceExpr:
+		s.base, ok = x.X.(*lang.Ident)
+		s.slice, s.lo, s.hi = true, x.Lo, x.Hi
 	}
-	if s.index == nil && !s.slice {
-		return viewShape{}, false
-	}
-	return s, true
+	return s, ok
 }
 
 // elemRead compiles `X.TYPE[I]` where X may turn out at run time to be
@@ -214,10 +208,10 @@ func memBounds(p *Proc, pos lang.Pos, h *memHandle, lo, hi exprFn, n int64) (int
 
 // viewAssign compiles a store into a view: `a[lo:hi] = s`, `a[i] = s`,
 // `a.T[i] = n`, `a.T[i] += n`, and with atomic, a real atomic add.
-func (c *compiler) viewAssign(pos lang.Pos, target *lang.Expr, op string, value exprFn, isAtomic bool, stmt string) stmtFn {
+func (c *compiler) viewAssign(pos lang.Pos, target lang.Expr, op string, value exprFn, isAtomic bool, stmt string) stmtFn {
 	shape, ok := shapeOf(target)
 	if !ok {
-		c.errorf(target.Pos, "cannot assign to %s: expected a memory view such as a[0:5], a[3] or a.i64[0]", strconv.Quote(c.source(target.Pos, target.EndPos)))
+		c.errorf(startOf(target), "cannot assign to %s: expected a memory view such as a[0:5], a[3] or a.i64[0]", strconv.Quote(c.source(target.Span())))
 		return nil
 	}
 	base := c.expr(shape.base)
@@ -237,7 +231,7 @@ func (c *compiler) viewAssign(pos lang.Pos, target *lang.Expr, op string, value 
 		t := *shape.elem
 		idx := c.expr(shape.index)
 		if isAtomic && t.size < 4 {
-			c.errorf(target.Pos, "atomic: %s is %d byte(s) wide: atomic adds work on i32, u32, i64 and u64", t.name, t.size)
+			c.errorf(startOf(target), "atomic: %s is %d byte(s) wide: atomic adds work on i32, u32, i64 and u64", t.name, t.size)
 			return nil
 		}
 		return func(p *Proc) error {

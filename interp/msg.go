@@ -281,6 +281,7 @@ func (p *Proc) showPids(rec *Record, fields ...string) {
 // pidName shows a pid without its number: the run's process that has it,
 // "none" for 0, or "another process".
 func (p *Proc) pidName(pid int) string {
+	pid = threadGroup(pid)
 	switch {
 	case pid == 0:
 		return "none"

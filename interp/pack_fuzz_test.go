@@ -106,7 +106,7 @@ func FuzzPackFormat(f *testing.F) {
 			t.Fatalf("unpack(%q) of what it packed: %v", format, err)
 		}
 		for i, v := range rec.R.(*Record).Values {
-			if eq, _ := equal(v, vals[i]); !eq {
+			if !equal(v, vals[i]) {
 				t.Fatalf("unpack(pack(%q)).%s = %s, packed %s", format, rec.R.(*Record).Names[i], v.quote(false), vals[i].quote(false))
 			}
 		}

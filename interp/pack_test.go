@@ -179,7 +179,7 @@ func TestPackUnpackRecord(t *testing.T) {
 				t.Errorf("unpack(%q) has no field %d", c.format, i)
 				break
 			}
-			if eq, _ := equal(r.Values[i], w); !eq {
+			if !equal(r.Values[i], w) {
 				t.Errorf("unpack(%q).%s = %s, want %s", c.format, r.Names[i], r.Values[i].quote(false), w.quote(false))
 			}
 		}
@@ -391,7 +391,7 @@ func TestPackLayoutMatchesC(t *testing.T) {
 			continue
 		}
 		for i, v := range rec.R.(*Record).Values {
-			if eq, _ := equal(v, c.vals[i]); !eq {
+			if !equal(v, c.vals[i]) {
 				t.Errorf("%s: unpack(%q).%s = %s, C was given %s", w[0], c.format, rec.R.(*Record).Names[i], v.quote(false), c.vals[i].quote(false))
 			}
 		}

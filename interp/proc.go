@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -210,8 +211,16 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	from, to := b.Pos.Offset+1-c.prog.Base.Offset, b.EndPos.Offset-1-c.prog.Base.Offset
 	src := c.prog.Src[from:to]
 	base := lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1}
-	c.bindBlock(b) // the child compiles against the same names
+	c.bindAll(b.Stmts) // the child compiles against the same names
 	c.spawns = true
+	// The child compiles its block when it starts, outside any loop. Do
+	// the same here and keep only the errors: a mistake in the block stops
+	// the run before anything runs (and `ipcsh check` finds it), rather
+	// than ending a child halfway through the run.
+	loops := c.loops
+	c.loops = 0
+	c.block(b)
+	c.loops = loops
 	name, pos := s.Name, s.Pos
 	return func(p *Proc) error { return p.spawnBlock(pos, name, slot, src, base) }
 }
@@ -611,4 +620,28 @@ func signalByName(word string) unix.Signal {
 		}
 	}
 	return 0
+}
+
+// threadGroup is the process a thread id belongs to. The kernel records
+// some pids per thread: a msgrcv that was waiting when the message came
+// leaves the receiving thread's id in lrpid (ipc/msg.c, pipelined_send),
+// and a Go process has many threads. Without this, main's own receive
+// showed as another-process whenever it had to wait. A thread that is
+// gone, or a pid that is a process, is returned as it is.
+func threadGroup(pid int) int {
+	if pid <= 0 {
+		return pid
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return pid
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			if tgid, err := strconv.Atoi(strings.TrimSpace(rest)); err == nil {
+				return tgid
+			}
+		}
+	}
+	return pid
 }

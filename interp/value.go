@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -86,6 +87,15 @@ const modeTag = "mode"
 
 func modeV(m int64) Value { return Value{K: KInt, I: m, S: modeTag} }
 
+// procName is the process name a pid field shows (its S), or "" for any
+// other value: a mode's tag is no name.
+func (v Value) procName() string {
+	if v.K != KInt || v.S == modeTag {
+		return ""
+	}
+	return v.S
+}
+
 // modeText writes a mode as C's "%#o" does: 0600, and 0 for none.
 func modeText(m int64) string {
 	if m == 0 {
@@ -130,6 +140,9 @@ func (v Value) text(verbose bool) string {
 	case KInt:
 		if v.S == modeTag {
 			return modeText(v.I)
+		}
+		if v.S != "" && !verbose { // a pid field of a record, as the record shows it
+			return v.S
 		}
 		return strconv.FormatInt(v.I, 10)
 	case KStr:
@@ -221,30 +234,48 @@ func (r *Record) render(verbose bool) string {
 	return b.String()
 }
 
-// equal compares two values for == and !=. A message compares as its text
-// with a string.
-func equal(a, b Value) (bool, bool) {
-	if a.K == KMsg && b.K == KStr {
-		return a.R.(*Msg).Text == b.S, true
+// equal is `==` (LANGUAGE.md §2): values of different types are unequal,
+// never an error; a message equals the string of its text, and a pid
+// that shows as a process name equals that name as well as the number.
+func equal(a, b Value) bool {
+	if n := a.procName(); n != "" && isText(b) {
+		return n == b.text(false)
 	}
-	if a.K == KStr && b.K == KMsg {
-		return a.S == b.R.(*Msg).Text, true
+	if n := b.procName(); n != "" && isText(a) {
+		return n == a.text(false)
+	}
+	if isText(a) && isText(b) && a.K != b.K {
+		return a.text(false) == b.text(false)
 	}
 	if a.K != b.K {
-		return false, false
+		return false
 	}
 	switch a.K {
 	case KInt, KBool:
-		return a.I == b.I, true
+		return a.I == b.I
 	case KStr:
-		return a.S == b.S, true
+		return a.S == b.S
 	case KHandle:
-		return a.R == b.R && a.I == b.I, true
+		return a.R == b.R && a.I == b.I
 	case KMsg:
-		am, bm := a.R.(*Msg), b.R.(*Msg)
-		return *am == *bm, true
+		return *a.R.(*Msg) == *b.R.(*Msg)
+	case KList:
+		x, y := a.R.(*List).Items, b.R.(*List).Items
+		return len(x) == len(y) && equalAll(x, y)
+	case KRecord:
+		x, y := a.R.(*Record), b.R.(*Record)
+		return slices.Equal(x.Names, y.Names) && equalAll(x.Values, y.Values)
 	}
-	return false, false
+	return false // unset: an error before it gets here
+}
+
+func equalAll(x, y []Value) bool {
+	for i := range x {
+		if !equal(x[i], y[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // isWord says whether s can be shown without quotes in a record: letters,

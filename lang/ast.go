@@ -73,7 +73,7 @@ type Stmt struct {
 // If is `if EXPR { } else if EXPR { } else { }`.
 type If struct {
 	Pos    Pos
-	Cond   *Expr  `parser:"\"if\" @@"`
+	Cond   Expr   `parser:"\"if\" @@"`
 	Then   *Block `parser:"@@"`
 	ElseIf *If    `parser:"( \"else\" ( @@"`
 	Else   *Block `parser:"| @@ ) )?"`
@@ -83,22 +83,22 @@ type If struct {
 type For struct {
 	Pos  Pos
 	Var  string `parser:"\"for\" @Ident"`
-	From *Expr  `parser:"\"in\" @@ '..'"`
-	To   *Expr  `parser:"@@"`
+	From Expr   `parser:"\"in\" @@ '..'"`
+	To   Expr   `parser:"@@"`
 	Body *Block `parser:"@@"`
 }
 
 // While is `while EXPR { }`.
 type While struct {
 	Pos  Pos
-	Cond *Expr  `parser:"\"while\" @@"`
+	Cond Expr   `parser:"\"while\" @@"`
 	Body *Block `parser:"@@"`
 }
 
 // Repeat is `repeat EXPR { }`.
 type Repeat struct {
 	Pos   Pos
-	Count *Expr  `parser:"\"repeat\" @@"`
+	Count Expr   `parser:"\"repeat\" @@"`
 	Body  *Block `parser:"@@"`
 }
 
@@ -119,9 +119,9 @@ type Wrap struct {
 // Atomic is `atomic VIEW += EXPR`, a real atomic add on shared memory.
 type Atomic struct {
 	Pos    Pos
-	Target *Expr  `parser:"\"atomic\" @@"`
+	Target Expr   `parser:"\"atomic\" @@"`
 	Op     string `parser:"@'+='"`
-	Value  *Expr  `parser:"@@"`
+	Value  Expr   `parser:"@@"`
 }
 
 // Spawn is `spawn NAME { }` or `spawn NAME exec PROG ARGS... [stdin=FD]...`.
@@ -140,14 +140,14 @@ type Word struct {
 	Pos  Pos
 	Raw  *string `parser:"  @Word"`
 	Str  *string `parser:"| @String"`
-	Expr *Expr   `parser:"| '(' @@ ')'"`
+	Expr Expr    `parser:"| '(' @@ ')'"`
 }
 
 // Assign is `TARGET = VALUE`, `TARGET += EXPR` or `TARGET -= EXPR`; the
 // target is a name or a memory view, so it starts with a name.
 type Assign struct {
 	Pos    Pos
-	Target *Expr  `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" ) (?= Ident) @@"`
+	Target Expr   `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" ) (?= Ident) @@"`
 	Op     string `parser:"@( '=' | '+=' | '-=' )"`
 	Value  *Value `parser:"@@"`
 }
@@ -158,7 +158,7 @@ type Assign struct {
 type Value struct {
 	Pos    Pos
 	EndPos Pos
-	Head   *Expr    `parser:"@@"`
+	Head   Expr     `parser:"@@"`
 	Args   []*Arg   `parser:"@@*"`
 	Cmd    *Command `parser:""`
 }
@@ -187,8 +187,8 @@ type Arg struct {
 	EndPos Pos
 	Comma  bool
 	Opt    *Option
-	Expr   *Expr
-	Pair   *Expr
+	Expr   Expr
+	Pair   Expr
 }
 
 // Option is `name=expr`: participle parses it after `spawn ... exec`, the
@@ -196,110 +196,113 @@ type Arg struct {
 type Option struct {
 	Pos   Pos
 	Name  string `parser:"@Ident '='"`
-	Value *Expr  `parser:"@@"`
+	Value Expr   `parser:"@@"`
 }
 
-// Expressions, by precedence (LANGUAGE.md §2): || ; && ; comparisons ;
-// + - ; * / % ; unary - ! ; postfix. They have no grammar tags: Expr is a
-// participle.Parseable, parsed by hand (expr.go) into these nodes.
+// Expressions (LANGUAGE.md §2) are a tree, as in starlark-go's syntax
+// package: one Expr interface, a node type per shape, and Walk (walk.go)
+// for every pass that looks at them all. They have no grammar tags:
+// participle calls parseExpr (expr.go) wherever an Expr field stands.
+// Precedence lives in the parser; the tree only records what it decided
+// (`a + b * c` is Binary(a, +, Binary(b, *, c))), and ParenExpr keeps the
+// parentheses the author wrote, for positions and for `ipcsh fmt`.
+//
+// Every node knows where it starts and ends: src[Pos.Offset:EndPos.Offset]
+// is exactly its text. A node also keeps the position its errors point at
+// where that is not its start (the operator of `a + b`, the "[" of an
+// index), so that messages point where they always did.
 
-// Expr is a full expression.
-type Expr struct {
+// Expr is an expression node.
+type Expr interface {
+	Node
+	exprNode()
+}
+
+// span is the extent every node has.
+type span struct {
 	Pos    Pos
 	EndPos Pos
-	Left   *And
-	Rest   []*OrOp
 }
 
-type OrOp struct {
+func (s *span) Span() (Pos, Pos) { return s.Pos, s.EndPos }
+func (*span) exprNode()          {}
+
+// Ident is a name.
+type Ident struct {
+	span
+	Name string
+}
+
+// LitKind says which literal a Literal is.
+type LitKind uint8
+
+const (
+	LitInt      LitKind = iota // 42, 0x1f, 0600
+	LitString                  // "text", as written with its quotes
+	LitSize                    // 4KiB
+	LitDuration                // 500us
+	LitBool                    // true, false
+)
+
+// Literal is a constant as written: Raw is its text, so that `ipcsh fmt`
+// keeps 0x1f and 4KiB; lang's ParseInt, ParseUnit and Unquote give values.
+type Literal struct {
+	span
+	Kind LitKind
+	Raw  string
+}
+
+// ParenExpr is `(X)`.
+type ParenExpr struct {
+	span
+	X Expr
+}
+
+// UnaryExpr is `-X`, `+X` or `!X`; Pos is the operator's.
+type UnaryExpr struct {
+	span
+	Op string
+	X  Expr
+}
+
+// BinaryExpr is `X Op Y`: || && == != < <= > >= + - * / %.
+type BinaryExpr struct {
+	span
+	X     Expr
+	OpPos Pos
 	Op    string
-	Right *And
+	Y     Expr
 }
 
-type And struct {
-	Pos  Pos
-	Left *Cmp
-	Rest []*AndOp
+// DotExpr is `X.Name`; Dot is the position of the ".".
+type DotExpr struct {
+	span
+	X    Expr
+	Dot  Pos
+	Name string
 }
 
-type AndOp struct {
-	Op    string
-	Right *Cmp
+// IndexExpr is `X[Index]`. Index is nil for `a[]`, which the checker
+// refuses (its "]" is at EndPos less one).
+type IndexExpr struct {
+	span
+	X      Expr
+	Lbrack Pos
+	Index  Expr
 }
 
-type Cmp struct {
-	Pos   Pos
-	Left  *Sum
-	Op    string
-	Right *Sum
+// SliceExpr is `X[Lo:Hi]`, either end optional.
+type SliceExpr struct {
+	span
+	X      Expr
+	Lbrack Pos
+	Lo, Hi Expr
 }
 
-type Sum struct {
-	Pos  Pos
-	Left *Term
-	Rest []*SumOp
-}
-
-type SumOp struct {
-	Pos   Pos
-	Op    string
-	Right *Term
-}
-
-type Term struct {
-	Pos  Pos
-	Left *Unary
-	Rest []*TermOp
-}
-
-type TermOp struct {
-	Pos   Pos
-	Op    string
-	Right *Unary
-}
-
-type Unary struct {
-	Pos     Pos
-	Op      string
-	Operand *Unary
-	Postfix *Postfix
-}
-
-// Postfix is a primary followed by `.field`, `[i]`, `[lo:hi]` or `(args)`.
-type Postfix struct {
-	Pos     Pos
-	Primary *Primary
-	Ops     []*PostOp
-}
-
-type PostOp struct {
-	Pos    Pos
-	EndPos Pos
-	Field  *string
-	Index  *Index
-	Call   *Call
-}
-
-// Index is `[i]` or `[lo:hi]`, with either end of a slice optional.
-type Index struct {
-	Lo    *Expr
-	Slice bool
-	Hi    *Expr
-}
-
-type Call struct {
-	Args []*Expr
-}
-
-// Primary is an operand: exactly one field is set.
-type Primary struct {
-	Pos      Pos
-	EndPos   Pos
-	Bool     *string
-	Ident    *string
-	Int      *string
-	Str      *string
-	Paren    *Expr
-	Size     *string
-	Duration *string
+// CallExpr is `Fn(Args...)`.
+type CallExpr struct {
+	span
+	Fn     Expr
+	Lparen Pos
+	Args   []Expr
 }

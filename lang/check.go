@@ -1,7 +1,9 @@
 package lang
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -110,7 +112,8 @@ func (c *checker) stmt(s *Stmt) {
 		c.wrap(s.Quiet)
 	case s.Atomic != nil:
 		if !IsView(s.Atomic.Target) {
-			c.errorf(s.Atomic.Target.Pos, "atomic: expected a memory view such as a.i64[0], found %s", quoteText(c.text(s.Atomic.Target.Pos, s.Atomic.Target.EndPos)))
+			start, _ := s.Atomic.Target.Span()
+			c.errorf(start, "atomic: expected a memory view such as a.i64[0], found %s", quoteText(c.text(s.Atomic.Target.Span())))
 		} else {
 			c.expr(s.Atomic.Target)
 		}
@@ -122,7 +125,8 @@ func (c *checker) stmt(s *Stmt) {
 		if _, ok := IdentOf(t); !ok && !IsView(t) {
 			// One mistake, one message: not also "only built-in
 			// functions can be called" for `a.b(1) = 2`.
-			c.errorf(t.Pos, "cannot assign to %s: expected a name or a memory view", quoteText(c.text(t.Pos, t.EndPos)))
+			start, _ := t.Span()
+			c.errorf(start, "cannot assign to %s: expected a name or a memory view", quoteText(c.text(t.Span())))
 		} else {
 			c.expr(t)
 		}
@@ -146,9 +150,7 @@ func (c *checker) spawn(s *Spawn) {
 	c.block(s.Body)
 	c.execWords(s)
 	for _, w := range s.Exec {
-		if w.Expr != nil {
-			c.expr(w.Expr)
-		}
+		c.expr(w.Expr)
 	}
 	seen := map[string]bool{}
 	for _, o := range s.Opts {
@@ -373,44 +375,51 @@ func unknownOptionMsg(stmt, word string, cands []string) string {
 	return msg + fmt.Sprintf(" (valid: %s)", strings.Join(cands, " "))
 }
 
-// expr checks what the grammar cannot: calls name a built-in.
-func (c *checker) expr(e *Expr) {
-	if e == nil {
-		return
-	}
-	WalkExpr(e, func(pf *Postfix) {
-		callee, isIdent := "", pf.Primary.Ident != nil
-		if isIdent {
-			callee = *pf.Primary.Ident
-		}
-		for i, op := range pf.Ops {
-			if op.Call == nil {
-				continue
+// expr checks what the grammar cannot: calls name a built-in, and an
+// index is not empty.
+func (c *checker) expr(e Expr) {
+	var errs ErrorList
+	walkExpr(e, func(n Node) bool {
+		switch n := n.(type) {
+		case *CallExpr:
+			callee, isIdent := IdentOf(n.Fn)
+			if isIdent && isBuiltin(callee) {
+				break
 			}
-			if i != 0 || !isIdent || !isBuiltin(callee) {
-				msg := "only built-in functions can be called: " + strings.Join(Builtins, ", ")
-				if isIdent && i == 0 {
-					msg = fmt.Sprintf("unknown function %q (built-ins: %s)", shorten(callee, 30), strings.Join(Builtins, ", "))
-					if n := nearest(callee, Builtins); n != "" {
-						msg = fmt.Sprintf("unknown function %q (did you mean %q?)", callee, n)
-					}
+			msg := "only built-in functions can be called: " + strings.Join(Builtins, ", ")
+			if isIdent {
+				msg = fmt.Sprintf("unknown function %q (built-ins: %s)", shorten(callee, 30), strings.Join(Builtins, ", "))
+				if n := nearest(callee, Builtins); n != "" {
+					msg = fmt.Sprintf("unknown function %q (did you mean %q?)", callee, n)
 				}
-				c.errorf(pf.Pos, "%s", msg)
 			}
-		}
-		for _, op := range pf.Ops {
+			errs = append(errs, newError(n.Pos, "%s", msg))
+		case *IndexExpr:
 			// The grammar lets both ends of [lo:hi] go; `a[]` has neither
 			// an index nor a colon, and means nothing.
-			if op.Index != nil && op.Index.Lo == nil && !op.Index.Slice {
-				p := op.EndPos
+			if n.Index == nil {
+				p := n.EndPos
 				p.Offset, p.Column = p.Offset-1, p.Column-1
-				c.errorf(p, "expected an index, found \"]\"")
+				errs = append(errs, newError(p, "expected an index, found \"]\""))
 			}
 		}
-		if pf.Primary.Paren != nil {
-			c.expr(pf.Primary.Paren)
-		}
+		return true
 	})
+	// The calls of `f(1)(2)` all start where f does: the first one
+	// written is reported first, though the walk meets the outer first.
+	slices.SortStableFunc(errs, func(a, b *Error) int { return cmp.Compare(a.Pos.Offset, b.Pos.Offset) })
+	for i := 0; i < len(errs); {
+		j := i + 1
+		for j < len(errs) && errs[j].Pos.Offset == errs[i].Pos.Offset {
+			j++
+		}
+		slices.Reverse(errs[i:j])
+		i = j
+	}
+	for _, e := range errs {
+		e.semantic = true
+		c.errs = append(c.errs, e)
+	}
 }
 
 func isBuiltin(name string) bool {
@@ -420,98 +429,4 @@ func isBuiltin(name string) bool {
 		}
 	}
 	return false
-}
-
-// WalkExpr calls f for every postfix node (every operand) of e, including
-// those inside indexes and call arguments.
-func WalkExpr(e *Expr, f func(*Postfix)) {
-	if e == nil {
-		return
-	}
-	walkAnd(e.Left, f)
-	for _, r := range e.Rest {
-		walkAnd(r.Right, f)
-	}
-}
-
-func walkAnd(a *And, f func(*Postfix)) {
-	walkCmp(a.Left, f)
-	for _, r := range a.Rest {
-		walkCmp(r.Right, f)
-	}
-}
-
-func walkCmp(c *Cmp, f func(*Postfix)) {
-	walkSum(c.Left, f)
-	if c.Right != nil {
-		walkSum(c.Right, f)
-	}
-}
-
-func walkSum(s *Sum, f func(*Postfix)) {
-	walkTerm(s.Left, f)
-	for _, r := range s.Rest {
-		walkTerm(r.Right, f)
-	}
-}
-
-func walkTerm(t *Term, f func(*Postfix)) {
-	walkUnary(t.Left, f)
-	for _, r := range t.Rest {
-		walkUnary(r.Right, f)
-	}
-}
-
-func walkUnary(u *Unary, f func(*Postfix)) {
-	for u.Operand != nil {
-		u = u.Operand
-	}
-	f(u.Postfix)
-	for _, op := range u.Postfix.Ops {
-		switch {
-		case op.Index != nil:
-			WalkExpr(op.Index.Lo, f)
-			WalkExpr(op.Index.Hi, f)
-		case op.Call != nil:
-			for _, a := range op.Call.Args {
-				WalkExpr(a, f)
-			}
-		}
-	}
-}
-
-// AsPostfix returns e's single operand when e has no operators at all.
-func AsPostfix(e *Expr) *Postfix {
-	if e == nil || len(e.Rest) > 0 || len(e.Left.Rest) > 0 || e.Left.Left.Op != "" {
-		return nil
-	}
-	s := e.Left.Left.Left
-	if len(s.Rest) > 0 || len(s.Left.Rest) > 0 || s.Left.Left.Postfix == nil {
-		return nil
-	}
-	return s.Left.Left.Postfix
-}
-
-// IdentOf returns the name when e is a bare identifier.
-func IdentOf(e *Expr) (string, bool) {
-	pf := AsPostfix(e)
-	if pf == nil || len(pf.Ops) > 0 || pf.Primary.Ident == nil {
-		return "", false
-	}
-	return *pf.Primary.Ident, true
-}
-
-// IsView reports whether e is a name followed by fields and indexes only
-// (`a.i64[0]`, `a[0:5]`, `m.text`): something a value can be stored into.
-func IsView(e *Expr) bool {
-	pf := AsPostfix(e)
-	if pf == nil || pf.Primary.Ident == nil || len(pf.Ops) == 0 {
-		return false
-	}
-	for _, op := range pf.Ops {
-		if op.Call != nil {
-			return false
-		}
-	}
-	return true
 }

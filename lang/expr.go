@@ -7,25 +7,22 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Expressions are parsed by hand, through participle's Parseable interface:
-// the statements keep their grammar in struct tags, and participle calls
-// Expr.Parse wherever an expression may stand. Measured, participle spent
-// most of a parse in the eight precedence levels of every operand — a
-// reflective descent with a branch per alternative tried, and hundreds of
-// allocations per statement — and the parser's build at start-up grew with
-// them. Here one operand is one pass of precedence climbing and one
-// allocation for its chain of nodes; the AST is the same as the tags
-// described, so nothing that reads it changes.
+// Expressions are parsed by hand, by precedence climbing: the statements
+// keep their grammar in struct tags, and participle calls parseExpr
+// (registered with ParseTypeWith, parse.go) wherever an Expr stands.
+// Measured, participle spent most of a parse in the eight precedence
+// levels of every operand — a reflective descent with a branch per
+// alternative tried — and an operand is now one node.
 
-// Parse implements participle.Parseable. It consumes nothing and answers
-// participle.NextMatch when no expression starts here, so that optional
-// and alternative expressions work as before.
-func (e *Expr) Parse(lex *lexer.PeekingLexer) error {
+// parseExpr parses an expression for participle. It consumes nothing and
+// answers participle.NextMatch when no expression starts here, so that
+// optional and alternative expressions work.
+func parseExpr(lex *lexer.PeekingLexer) (Expr, error) {
 	if !startsOperand(lex.Peek()) {
-		return participle.NextMatch
+		return nil, participle.NextMatch
 	}
 	p := exprParser{lex: lex}
-	return p.expr(e)
+	return p.expr()
 }
 
 type exprParser struct {
@@ -76,273 +73,223 @@ func (p *exprParser) punct(v string) bool {
 	return t.Type == tokPunct && t.Value == v
 }
 
-// chain is the nodes of one operand, from And down to Primary, allocated
-// together: an operand is one allocation, not seven. newChain links them;
-// each parse function below finds its first child linked already.
-type chain struct {
-	and  And
-	cmp  Cmp
-	sum  Sum
-	term Term
-	un   Unary
-	pf   Postfix
-	pr   Primary
+// Binary precedence, loosest first (LANGUAGE.md §2). Comparisons do not
+// chain: `a < b < c` stops after `a < b`, and the statement finds `<`.
+const (
+	precOr = 1 + iota
+	precAnd
+	precCmp
+	precAdd
+	precMul
+)
+
+// binaryPrec is the precedence of t as a binary operator, 0 if it is none.
+func binaryPrec(t *lexer.Token) int {
+	switch t.Type {
+	case tokCmpOp:
+		return precCmp
+	case tokAddOp:
+		return precAdd
+	case tokMulOp:
+		return precMul
+	case tokPunct:
+		switch t.Value {
+		case "||":
+			return precOr
+		case "&&":
+			return precAnd
+		}
+	}
+	return 0
 }
 
-func newChain() *chain {
-	ch := new(chain)
-	ch.and.Left, ch.cmp.Left, ch.sum.Left, ch.term.Left = &ch.cmp, &ch.sum, &ch.term, &ch.un
-	ch.un.Postfix, ch.pf.Primary = &ch.pf, &ch.pr
-	return ch
+func (p *exprParser) expr() (Expr, error) { return p.binary(precOr) }
+
+// binary parses operands joined by operators of precedence prec or
+// tighter, grouping to the left.
+func (p *exprParser) binary(prec int) (Expr, error) {
+	x, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	// top is the precedence of x's operator, 0 for an operand. Only an
+	// operand or arithmetic may stand left of a comparison: after `a < b`,
+	// and after `a || b < c` (whose `<` the right side took), a further
+	// comparison ends the expression.
+	for top := 0; ; {
+		op := binaryPrec(p.peek())
+		if op < prec || op == precCmp && top != 0 && top <= precCmp || op == precAdd && p.startsArg() {
+			return x, nil
+		}
+		t := p.next()
+		if !startsOperand(p.peek()) {
+			return nil, p.unexpected("Expr")
+		}
+		// The right side binds tighter: one level up.
+		y, err := p.binary(op + 1)
+		if err != nil {
+			return nil, err
+		}
+		start, _ := x.Span()
+		_, end := y.Span()
+		x, top = &BinaryExpr{span: span{start, end}, X: x, OpPos: t.Pos, Op: t.Value, Y: y}, op
+	}
 }
 
-func (p *exprParser) expr(e *Expr) error {
-	e.Pos = p.peek().Pos
-	e.Left = &newChain().and
-	if err := p.and(e.Left); err != nil {
-		return err
-	}
-	for p.punct("||") {
-		op := &OrOp{Op: p.next().Value, Right: &newChain().and}
-		if err := p.operandAfter(); err != nil {
-			return err
-		}
-		if err := p.and(op.Right); err != nil {
-			return err
-		}
-		e.Rest = append(e.Rest, op)
-	}
-	e.EndPos = p.end()
-	return nil
-}
-
-// operandAfter checks that an operand follows a binary operator.
-func (p *exprParser) operandAfter() error {
-	if !startsOperand(p.peek()) {
-		return p.unexpected("Expr")
-	}
-	return nil
-}
-
-func (p *exprParser) and(a *And) error {
-	a.Pos = p.peek().Pos
-	if err := p.cmp(a.Left); err != nil {
-		return err
-	}
-	for p.punct("&&") {
-		op := &AndOp{Op: p.next().Value, Right: &newChain().cmp}
-		if err := p.operandAfter(); err != nil {
-			return err
-		}
-		if err := p.cmp(op.Right); err != nil {
-			return err
-		}
-		a.Rest = append(a.Rest, op)
-	}
-	return nil
-}
-
-func (p *exprParser) cmp(c *Cmp) error {
-	c.Pos = p.peek().Pos
-	if err := p.sum(c.Left); err != nil {
-		return err
-	}
-	if p.peek().Type == tokCmpOp {
-		c.Op = p.next().Value
-		if err := p.operandAfter(); err != nil {
-			return err
-		}
-		c.Right = &newChain().sum
-		return p.sum(c.Right)
-	}
-	return nil
-}
-
-func (p *exprParser) sum(s *Sum) error {
-	s.Pos = p.peek().Pos
-	if err := p.term(s.Left); err != nil {
-		return err
-	}
-	for p.peek().Type == tokAddOp && !p.startsArg() {
-		op := &SumOp{Pos: p.peek().Pos, Op: p.next().Value, Right: &newChain().term}
-		if err := p.operandAfter(); err != nil {
-			return err
-		}
-		if err := p.term(op.Right); err != nil {
-			return err
-		}
-		s.Rest = append(s.Rest, op)
-	}
-	return nil
-}
-
-func (p *exprParser) term(t *Term) error {
-	t.Pos = p.peek().Pos
-	if err := p.unary(t.Left); err != nil {
-		return err
-	}
-	for p.peek().Type == tokMulOp {
-		op := &TermOp{Pos: p.peek().Pos, Op: p.next().Value, Right: &newChain().un}
-		if err := p.operandAfter(); err != nil {
-			return err
-		}
-		if err := p.unary(op.Right); err != nil {
-			return err
-		}
-		t.Rest = append(t.Rest, op)
-	}
-	return nil
-}
-
-func (p *exprParser) unary(u *Unary) error {
-	u.Pos = p.peek().Pos
+func (p *exprParser) unary() (Expr, error) {
 	if t := p.peek(); t.Type == tokAddOp || t.Type == tokPunct && t.Value == "!" {
-		u.Op = p.next().Value
-		if err := p.operandAfter(); err != nil {
-			return err
+		p.next()
+		if !startsOperand(p.peek()) {
+			return nil, p.unexpected("Expr")
 		}
-		u.Postfix = nil // a prefix operator has an operand instead
-		u.Operand = &newChain().un
-		return p.unary(u.Operand)
+		x, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		_, end := x.Span()
+		return &UnaryExpr{span: span{t.Pos, end}, Op: t.Value, X: x}, nil
 	}
-	return p.postfix(u.Postfix)
+	return p.postfix()
 }
 
-func (p *exprParser) postfix(pf *Postfix) error {
-	pf.Pos = p.peek().Pos
-	if err := p.primary(pf.Primary); err != nil {
-		return err
+// postfix parses an operand and its `.field`, `[i]`, `[lo:hi]`, `(args)`.
+func (p *exprParser) postfix() (Expr, error) {
+	x, err := p.primary()
+	if err != nil {
+		return nil, err
 	}
 	for {
-		op := &PostOp{Pos: p.peek().Pos}
+		start, _ := x.Span()
+		at := p.peek().Pos
 		switch {
 		case p.punct("."):
 			p.next()
 			if p.peek().Type != tokIdent {
-				return p.unexpected("<ident>")
+				return nil, p.unexpected("<ident>")
 			}
-			name := p.next().Value
-			op.Field = &name
+			x = &DotExpr{X: x, Dot: at, Name: p.next().Value}
 		case p.punct("["):
 			p.next()
-			op.Index = new(Index)
-			if err := p.index(op.Index); err != nil {
-				return err
+			if x, err = p.index(x, at); err != nil {
+				return nil, err
 			}
 			if !p.punct("]") {
-				return p.unexpected(`"]"`)
+				return nil, p.unexpected(`"]"`)
 			}
 			p.next()
 		case p.punct("(") && !p.startsArg():
 			p.next()
-			op.Call = new(Call)
-			if err := p.call(op.Call); err != nil {
-				return err
+			call := &CallExpr{Fn: x, Lparen: at}
+			if call.Args, err = p.args(); err != nil {
+				return nil, err
 			}
 			if !p.punct(")") {
-				return p.unexpected(`")"`)
+				return nil, p.unexpected(`")"`)
 			}
 			p.next()
+			x = call
 		default:
-			return nil
+			return x, nil
 		}
-		op.EndPos = p.end()
-		pf.Ops = append(pf.Ops, op)
+		setSpan(x, start, p.end())
 	}
+}
+
+// setSpan gives a postfix node its extent once its last token is read.
+func setSpan(x Expr, start, end Pos) {
+	var s *span
+	switch x := x.(type) {
+	case *DotExpr:
+		s = &x.span
+	case *IndexExpr:
+		s = &x.span
+	case *SliceExpr:
+		s = &x.span
+	case *CallExpr:
+		s = &x.span
+	}
+	s.Pos, s.EndPos = start, end
 }
 
 // sub parses an optional nested expression (inside [ ] or ( )), nil if
 // none starts here.
-func (p *exprParser) sub() (*Expr, error) {
+func (p *exprParser) sub() (Expr, error) {
 	if !startsOperand(p.peek()) {
 		return nil, nil
 	}
-	e := new(Expr)
-	if err := p.expr(e); err != nil {
+	return p.expr()
+}
+
+// index parses what stands between [ and ]: an index or a slice.
+func (p *exprParser) index(x Expr, lbrack Pos) (Expr, error) {
+	lo, err := p.sub()
+	if err != nil {
 		return nil, err
 	}
-	return e, nil
+	if !p.punct(":") {
+		return &IndexExpr{X: x, Lbrack: lbrack, Index: lo}, nil
+	}
+	p.next()
+	hi, err := p.sub()
+	if err != nil {
+		return nil, err
+	}
+	return &SliceExpr{X: x, Lbrack: lbrack, Lo: lo, Hi: hi}, nil
 }
 
-func (p *exprParser) index(ix *Index) error {
-	var err error
-	if ix.Lo, err = p.sub(); err != nil {
-		return err
-	}
-	if p.punct(":") {
-		p.next()
-		ix.Slice = true
-		if ix.Hi, err = p.sub(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (p *exprParser) call(c *Call) error {
+func (p *exprParser) args() ([]Expr, error) {
 	first, err := p.sub()
 	if err != nil || first == nil {
-		return err
+		return nil, err
 	}
-	c.Args = append(c.Args, first)
+	list := []Expr{first}
 	for p.punct(",") {
 		p.next()
 		if !startsOperand(p.peek()) {
-			return p.unexpected("Expr")
+			return nil, p.unexpected("Expr")
 		}
 		a, err := p.sub()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		c.Args = append(c.Args, a)
+		list = append(list, a)
 	}
-	return nil
+	return list, nil
 }
 
-func (p *exprParser) primary(pr *Primary) error {
+var literalKinds = map[lexer.TokenType]LitKind{tokInt: LitInt, tokString: LitString, tokSize: LitSize, tokDuration: LitDuration}
+
+func (p *exprParser) primary() (Expr, error) {
 	t := p.peek()
-	pr.Pos = t.Pos
 	switch t.Type {
 	case tokIdent:
-		v := p.next().Value
-		if v == "true" || v == "false" {
-			pr.Bool = &v
-		} else {
-			pr.Ident = &v
+		p.next()
+		if t.Value == "true" || t.Value == "false" {
+			return &Literal{span: span{t.Pos, p.end()}, Kind: LitBool, Raw: t.Value}, nil
 		}
-	case tokInt:
-		v := p.next().Value
-		pr.Int = &v
-	case tokString:
-		v := p.next().Value
-		pr.Str = &v
-	case tokSize:
-		v := p.next().Value
-		pr.Size = &v
-	case tokDuration:
-		v := p.next().Value
-		pr.Duration = &v
+		return &Ident{span: span{t.Pos, p.end()}, Name: t.Value}, nil
+	case tokInt, tokString, tokSize, tokDuration:
+		p.next()
+		return &Literal{span: span{t.Pos, p.end()}, Kind: literalKinds[t.Type], Raw: t.Value}, nil
 	case tokPunct:
 		if t.Value != "(" {
-			return p.unexpected("Primary")
+			return nil, p.unexpected("Primary")
 		}
 		p.next()
-		pr.Paren = new(Expr)
 		if !startsOperand(p.peek()) {
-			return p.unexpected("Expr")
+			return nil, p.unexpected("Expr")
 		}
-		if err := p.expr(pr.Paren); err != nil {
-			return err
+		x, err := p.expr()
+		if err != nil {
+			return nil, err
 		}
 		if !p.punct(")") {
-			return p.unexpected(`")"`)
+			return nil, p.unexpected(`")"`)
 		}
 		p.next()
-	default:
-		return p.unexpected("Primary")
+		return &ParenExpr{span: span{t.Pos, p.end()}, X: x}, nil
 	}
-	pr.EndPos = p.end()
-	return nil
+	return nil, p.unexpected("Primary")
 }
 
 // Parse implements participle.Parseable for one argument of a command:
@@ -367,14 +314,14 @@ func (a *Arg) Parse(lex *lexer.PeekingLexer) error {
 		if !startsOperand(p.peek()) {
 			return p.unexpected("Expr")
 		}
-		opt.Value = new(Expr)
-		if err := p.expr(opt.Value); err != nil {
+		var err error
+		if opt.Value, err = p.expr(); err != nil {
 			return err
 		}
 		a.Opt = opt
 	case startsOperand(t):
-		a.Expr = new(Expr)
-		if err := p.expr(a.Expr); err != nil {
+		var err error
+		if a.Expr, err = p.expr(); err != nil {
 			return err
 		}
 		if p.punct(":") {
@@ -382,8 +329,7 @@ func (a *Arg) Parse(lex *lexer.PeekingLexer) error {
 			if !startsOperand(p.peek()) {
 				return p.unexpected("Expr")
 			}
-			a.Pair = new(Expr)
-			if err := p.expr(a.Pair); err != nil {
+			if a.Pair, err = p.expr(); err != nil {
 				return err
 			}
 		}

@@ -252,97 +252,53 @@ func valueText(v *Value) string {
 }
 
 // exprText writes an expression as the canonical layout has it.
-func exprText(e *Expr) string {
-	if e == nil {
-		return ""
-	}
+func exprText(e Expr) string {
 	var b strings.Builder
-	writeAnd(&b, e.Left)
-	for _, op := range e.Rest {
-		b.WriteString(" || ")
-		writeAnd(&b, op.Right)
-	}
+	writeExpr(&b, e)
 	return b.String()
 }
 
-func writeAnd(b *strings.Builder, a *And) {
-	writeCmp(b, a.Left)
-	for _, op := range a.Rest {
-		b.WriteString(" && ")
-		writeCmp(b, op.Right)
-	}
-}
-
-func writeCmp(b *strings.Builder, c *Cmp) {
-	writeSum(b, c.Left)
-	if c.Op != "" {
-		b.WriteString(" " + c.Op + " ")
-		writeSum(b, c.Right)
-	}
-}
-
-func writeSum(b *strings.Builder, s *Sum) {
-	writeTerm(b, s.Left)
-	for _, op := range s.Rest {
-		b.WriteString(" " + op.Op + " ")
-		writeTerm(b, op.Right)
-	}
-}
-
-func writeTerm(b *strings.Builder, t *Term) {
-	writeUnary(b, t.Left)
-	for _, op := range t.Rest {
-		b.WriteString(" " + op.Op + " ")
-		writeUnary(b, op.Right)
-	}
-}
-
-func writeUnary(b *strings.Builder, u *Unary) {
-	if u.Operand != nil {
-		b.WriteString(u.Op)
-		writeUnary(b, u.Operand)
-		return
-	}
-	writePostfix(b, u.Postfix)
-}
-
-func writePostfix(b *strings.Builder, pf *Postfix) {
-	p := pf.Primary
-	switch {
-	case p.Bool != nil:
-		b.WriteString(*p.Bool)
-	case p.Ident != nil:
-		b.WriteString(*p.Ident)
-	case p.Int != nil:
-		b.WriteString(*p.Int)
-	case p.Str != nil:
-		b.WriteString(*p.Str)
-	case p.Size != nil:
-		b.WriteString(*p.Size)
-	case p.Duration != nil:
-		b.WriteString(*p.Duration)
-	case p.Paren != nil:
-		b.WriteString("(" + exprText(p.Paren) + ")")
-	}
-	for _, op := range pf.Ops {
-		switch {
-		case op.Field != nil:
-			b.WriteString("." + *op.Field)
-		case op.Index != nil:
-			b.WriteString("[" + exprText(op.Index.Lo))
-			if op.Index.Slice {
-				b.WriteString(":" + exprText(op.Index.Hi))
+func writeExpr(b *strings.Builder, e Expr) {
+	switch e := e.(type) {
+	case *Ident:
+		b.WriteString(e.Name)
+	case *Literal:
+		b.WriteString(e.Raw)
+	case *ParenExpr:
+		b.WriteString("(")
+		writeExpr(b, e.X)
+		b.WriteString(")")
+	case *UnaryExpr:
+		b.WriteString(e.Op)
+		writeExpr(b, e.X)
+	case *BinaryExpr:
+		writeExpr(b, e.X)
+		b.WriteString(" " + e.Op + " ")
+		writeExpr(b, e.Y)
+	case *DotExpr:
+		writeExpr(b, e.X)
+		b.WriteString("." + e.Name)
+	case *IndexExpr:
+		writeExpr(b, e.X)
+		b.WriteString("[")
+		writeExpr(b, e.Index)
+		b.WriteString("]")
+	case *SliceExpr:
+		writeExpr(b, e.X)
+		b.WriteString("[")
+		writeExpr(b, e.Lo)
+		b.WriteString(":")
+		writeExpr(b, e.Hi)
+		b.WriteString("]")
+	case *CallExpr:
+		writeExpr(b, e.Fn)
+		b.WriteString("(")
+		for i, a := range e.Args {
+			if i > 0 {
+				b.WriteString(", ")
 			}
-			b.WriteString("]")
-		case op.Call != nil:
-			b.WriteString("(")
-			for i, a := range op.Call.Args {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(exprText(a))
-			}
-			b.WriteString(")")
+			writeExpr(b, a)
 		}
+		b.WriteString(")")
 	}
 }

@@ -19,6 +19,7 @@ import (
 var parser = sync.OnceValue(func() *participle.Parser[Program] {
 	return participle.MustBuild[Program](
 		participle.Lexer(lexDef{}),
+		participle.ParseTypeWith(parseExpr),
 		participle.UseLookahead(participle.MaxLookahead),
 	)
 })
@@ -297,7 +298,7 @@ func expectWords(exp string) string {
 		return "a duration"
 	case "Option":
 		return "an option"
-	case "Expr", "And", "Cmp", "Sum", "Term", "Unary", "Postfix", "Primary":
+	case "Expr", "Primary":
 		return "an expression"
 	case "Block":
 		return `"{"`
@@ -401,7 +402,7 @@ func openAtEnd(toks []lexer.Token, e *Error) bool {
 // parses as a plain command, and re-parsing it as an if gives the exact
 // "expected "{", found ..." message.
 var stmtParsers = sync.OnceValue(func() map[string]func([]lexer.Token) error {
-	opts := []participle.Option{participle.Lexer(lexDef{}), participle.UseLookahead(participle.MaxLookahead)}
+	opts := []participle.Option{participle.Lexer(lexDef{}), participle.ParseTypeWith(parseExpr), participle.UseLookahead(participle.MaxLookahead)}
 	mk := func(parse func(*lexer.PeekingLexer) error) func([]lexer.Token) error {
 		return func(toks []lexer.Token) error {
 			pl, err := lexer.Upgrade(&sliceLexer{toks: toks})
@@ -631,7 +632,8 @@ func explainAssign(toks []lexer.Token, at int, src string, base Pos) *Error {
 		return nil
 	}
 	next := start
-	for next < len(toks) && toks[next].Pos.Offset < a.Target.EndPos.Offset {
+	_, end := a.Target.Span()
+	for next < len(toks) && toks[next].Pos.Offset < end.Offset {
 		next++
 	}
 	if next != at {
@@ -646,5 +648,5 @@ func explainAssign(toks []lexer.Token, at int, src string, base Pos) *Error {
 }
 
 var assignParser = sync.OnceValue(func() *participle.Parser[Assign] {
-	return participle.MustBuild[Assign](participle.Lexer(lexDef{}), participle.UseLookahead(participle.MaxLookahead))
+	return participle.MustBuild[Assign](participle.Lexer(lexDef{}), participle.ParseTypeWith(parseExpr), participle.UseLookahead(participle.MaxLookahead))
 })

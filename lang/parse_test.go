@@ -147,98 +147,57 @@ func showCmd(c *Command) string {
 	return b.String()
 }
 
-func showExpr(e *Expr) string {
-	if e == nil {
+func showExpr(e Expr) string {
+	switch e := e.(type) {
+	case *BinaryExpr:
+		return fmt.Sprintf("(%s %s %s)", showExpr(e.X), e.Op, showExpr(e.Y))
+	case *UnaryExpr:
+		return fmt.Sprintf("(%s%s)", e.Op, showExpr(e.X))
+	case *DotExpr:
+		return showExpr(e.X) + "." + e.Name
+	case *SliceExpr:
+		lo, hi := "", ""
+		if e.Lo != nil {
+			lo = showExpr(e.Lo)
+		}
+		if e.Hi != nil {
+			hi = showExpr(e.Hi)
+		}
+		return showExpr(e.X) + "[" + lo + ":" + hi + "]"
+	case *IndexExpr:
+		return showExpr(e.X) + "[" + showExpr(e.Index) + "]"
+	case *CallExpr:
+		var args []string
+		for _, a := range e.Args {
+			args = append(args, showExpr(a))
+		}
+		return showExpr(e.Fn) + "(" + strings.Join(args, ", ") + ")"
+	case *Literal:
+		switch e.Kind {
+		case LitInt:
+			return "int:" + e.Raw
+		case LitSize:
+			return "size:" + e.Raw
+		case LitDuration:
+			return "dur:" + e.Raw
+		case LitBool:
+			return "bool:" + e.Raw
+		}
+		return e.Raw
+	case *Ident:
+		return e.Name
+	case *ParenExpr:
+		return "paren(" + showExpr(e.X) + ")"
+	case nil:
 		return "NIL"
 	}
-	out := showAnd(e.Left)
-	for _, r := range e.Rest {
-		out = fmt.Sprintf("(%s %s %s)", out, r.Op, showAnd(r.Right))
-	}
-	return out
-}
-
-func showAnd(a *And) string {
-	out := showCmp(a.Left)
-	for _, r := range a.Rest {
-		out = fmt.Sprintf("(%s %s %s)", out, r.Op, showCmp(r.Right))
-	}
-	return out
-}
-
-func showCmp(c *Cmp) string {
-	if c.Right == nil {
-		return showSum(c.Left)
-	}
-	return fmt.Sprintf("(%s %s %s)", showSum(c.Left), c.Op, showSum(c.Right))
-}
-
-func showSum(s *Sum) string {
-	out := showTerm(s.Left)
-	for _, r := range s.Rest {
-		out = fmt.Sprintf("(%s %s %s)", out, r.Op, showTerm(r.Right))
-	}
-	return out
-}
-
-func showTerm(t *Term) string {
-	out := showUnary(t.Left)
-	for _, r := range t.Rest {
-		out = fmt.Sprintf("(%s %s %s)", out, r.Op, showUnary(r.Right))
-	}
-	return out
-}
-
-func showUnary(u *Unary) string {
-	if u.Operand != nil {
-		return fmt.Sprintf("(%s%s)", u.Op, showUnary(u.Operand))
-	}
-	pf := u.Postfix
-	out := showPrimary(pf.Primary)
-	for _, op := range pf.Ops {
-		switch {
-		case op.Field != nil:
-			out += "." + *op.Field
-		case op.Index != nil && op.Index.Slice:
-			lo, hi := "", ""
-			if op.Index.Lo != nil {
-				lo = showExpr(op.Index.Lo)
-			}
-			if op.Index.Hi != nil {
-				hi = showExpr(op.Index.Hi)
-			}
-			out += "[" + lo + ":" + hi + "]"
-		case op.Index != nil:
-			out += "[" + showExpr(op.Index.Lo) + "]"
-		case op.Call != nil:
-			var args []string
-			for _, a := range op.Call.Args {
-				args = append(args, showExpr(a))
-			}
-			out += "(" + strings.Join(args, ", ") + ")"
-		}
-	}
-	return out
-}
-
-func showPrimary(p *Primary) string {
-	switch {
-	case p.Int != nil:
-		return "int:" + *p.Int
-	case p.Size != nil:
-		return "size:" + *p.Size
-	case p.Duration != nil:
-		return "dur:" + *p.Duration
-	case p.Str != nil:
-		return *p.Str
-	case p.Bool != nil:
-		return "bool:" + *p.Bool
-	case p.Ident != nil:
-		return *p.Ident
-	case p.Paren != nil:
-		return "paren(" + showExpr(p.Paren) + ")"
-	}
 	return "EMPTY"
+}
+
+// startOf is where an expression's text starts.
+func startOf(e Expr) Pos {
+	p, _ := e.Span()
+	return p
 }
 
 func mustParse(t *testing.T, src string) *Program {
@@ -622,12 +581,12 @@ func TestLiterals(t *testing.T) {
 	}
 	for _, tt := range ints {
 		prog := mustParse(t, "x = "+tt.src)
-		p := prog.Stmts[0].Assign.Value.Head.Left.Left.Left.Left.Left.Postfix.Primary
-		if p.Int == nil || *p.Int != tt.src {
-			t.Errorf("%s: primary %s, want int:%s", tt.src, showPrimary(p), tt.src)
+		p := prog.Stmts[0].Assign.Value.Head
+		if lit, ok := p.(*Literal); !ok || lit.Kind != LitInt || lit.Raw != tt.src {
+			t.Errorf("%s: primary %s, want int:%s", tt.src, showExpr(p), tt.src)
 			continue
 		}
-		if got, err := ParseInt(*p.Int); err != nil || got != tt.want {
+		if got, err := ParseInt(p.(*Literal).Raw); err != nil || got != tt.want {
 			t.Errorf("ParseInt(%s) = %d, %v; want %d", tt.src, got, err, tt.want)
 		}
 	}
@@ -642,8 +601,8 @@ func TestLiterals(t *testing.T) {
 	}
 	for _, tt := range units {
 		prog := mustParse(t, "x = "+tt.src)
-		p := prog.Stmts[0].Assign.Value.Head.Left.Left.Left.Left.Left.Postfix.Primary
-		if got := showPrimary(p); got != tt.kind+":"+tt.src {
+		p := prog.Stmts[0].Assign.Value.Head
+		if got := showExpr(p); got != tt.kind+":"+tt.src {
 			t.Errorf("%s: primary %s, want %s:%s", tt.src, got, tt.kind, tt.src)
 			continue
 		}
@@ -661,12 +620,12 @@ func TestLiterals(t *testing.T) {
 	}
 	for _, tt := range strs {
 		prog := mustParse(t, "x = "+tt.src)
-		p := prog.Stmts[0].Assign.Value.Head.Left.Left.Left.Left.Left.Postfix.Primary
-		if p.Str == nil || *p.Str != tt.src {
-			t.Errorf("%s: primary %s, want the string literal", tt.src, showPrimary(p))
+		p := prog.Stmts[0].Assign.Value.Head
+		if lit, ok := p.(*Literal); !ok || lit.Kind != LitString || lit.Raw != tt.src {
+			t.Errorf("%s: primary %s, want the string literal", tt.src, showExpr(p))
 			continue
 		}
-		if got, err := Unquote(*p.Str); err != nil || got != tt.want {
+		if got, err := Unquote(p.(*Literal).Raw); err != nil || got != tt.want {
 			t.Errorf("Unquote(%s) = %q, %v; want %q", tt.src, got, err, tt.want)
 		}
 	}
@@ -740,12 +699,12 @@ func TestPositions(t *testing.T) {
 		{"let", s[1].Pos, "3:2@38"},
 		{"let value", s[1].Let.Value.Pos, "3:10@46"},
 		{"let value end", s[1].Let.Value.EndPos, "3:17@54"},
-		{"let value x", s[1].Let.Value.Head.Left.Left.Left.Rest[0].Right.Left.Postfix.Primary.Pos, "3:16@53"},
+		{"let value x", s[1].Let.Value.Head.(*BinaryExpr).Y.(*Ident).Pos, "3:16@53"},
 		{"print", s[2].Pos, "3:20@57"},
 		{"print's argument", s[2].Cmd.Args[0].Pos, "3:26@63"},
 		{"print end", s[2].EndPos, "3:32@70"},
 		{"if", s[3].Pos, "4:1@71"},
-		{"if condition", s[3].If.Cond.Pos, "4:4@74"},
+		{"if condition", startOf(s[3].If.Cond), "4:4@74"},
 		{"then block", s[3].If.Then.Pos, "4:6@76"},
 		{"then block end", s[3].If.Then.EndPos, "6:2@107"},
 		{"spawn", s[3].If.Then.Stmts[0].Pos, "5:3@80"},
@@ -757,7 +716,7 @@ func TestPositions(t *testing.T) {
 		{"quiet's statement", s[3].If.Else.Stmts[0].Quiet.Stmt.Pos, "6:16@121"},
 		{"if end", s[3].EndPos, "6:27@132"},
 		{"assign", s[4].Pos, "7:1@133"},
-		{"assign target", s[4].Assign.Target.Pos, "7:1@133"},
+		{"assign target", startOf(s[4].Assign.Target), "7:1@133"},
 		{"assign value (a command)", s[4].Assign.Value.Cmd.Pos, "7:5@137"},
 		{"read's count", s[4].Assign.Value.Cmd.Params[1].Pos, "7:14@146"},
 		{"program end", prog.EndPos, "8:1@149"},

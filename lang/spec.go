@@ -88,7 +88,7 @@ var Specs = []*Spec{
 	{Name: "continue", Example: "for i in 1..9 { if i % 2 == 0 { continue }; print i }", Group: GControl, Usage: "continue", Summary: "go on with the next round of the innermost loop"},
 	{Name: "print", Example: "print \"got\", n, \"bytes\"", Group: GControl, Usage: "print EXPR, ...", Summary: "print values joined by one space, strings unquoted",
 		Params: []Param{{Name: "EXPR", Optional: true, Variadic: true}}, Commas: true},
-	{Name: "expect", Example: "expect n == 5, \"five bytes\"", Group: GControl, Usage: "expect EXPR [, MESSAGE]", Summary: "stop with exit 1 unless EXPR is true; a comparison shows both sides",
+	{Name: "expect", Example: "expect n == 5, \"five bytes\"", Group: GControl, Usage: "expect EXPR [, MESSAGE]", Summary: "stop with exit 1 unless EXPR is true; a comparison shows both sides with their types",
 		Params: []Param{p("EXPR"), opt("MESSAGE")}, Commas: true},
 	{Name: "try", Example: "try write p.w \"x\"", Group: GControl, Usage: "try STATEMENT | try { ... }", Summary: "print errors and go on; err is the errno name, or \"\""},
 	{Name: "quiet", Example: "quiet repeat 1000 { sem p s; sem v s }", Group: GControl, Usage: "quiet STATEMENT | quiet { ... }", Summary: "run without transcript lines (print and errors still show)"},

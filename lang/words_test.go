@@ -112,7 +112,8 @@ func TestExecWords(t *testing.T) {
 			case w.Str != nil:
 				words = append(words, "str:"+*w.Str)
 			default:
-				words = append(words, "expr:"+tt.src[w.Expr.Pos.Offset:w.Expr.EndPos.Offset])
+				start, end := w.Expr.Span()
+				words = append(words, "expr:"+tt.src[start.Offset:end.Offset])
 			}
 		}
 		if got := strings.Join(words, " "); got != tt.want {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -30,7 +31,7 @@ const usage = `usage:
   ipcsh FILE.ipc [ARGS...]   run a script (ARGS in args[0], args[1], ...)
   ipcsh -c 'SOURCE' [ARGS...] run source text
   ipcsh                      REPL on a terminal; reads a script from a non-terminal stdin
-  ipcsh check FILE...        parse only, report every syntax error
+  ipcsh check FILE...        report every error that stops a run before it starts
   ipcsh test [PATH...]       run golden tests: NAME.ipc against NAME.golden
                              (ipcsh test -h for its options)
   ipcsh fmt [--check] FILE... rewrite scripts in the canonical layout
@@ -59,6 +60,14 @@ Every statement of a script is a real system call. ipcsh help NAME explains a
 statement (help spawn), a built-in (help len) or a topic (help topics lists
 them); docs/language.md describes the whole language.
 `
+
+// The interpreter runs on the main goroutine; keep that on the process's
+// first thread, whose id is the pid. The kernel records some pids per
+// thread (a msgrcv that waited leaves its thread's id in lrpid), and a
+// thread id that is the pid still names the process after it exits:
+// `msgctl q stat` after `wait child` shows lrpid=child, not
+// another-process.
+func init() { runtime.LockOSThread() }
 
 func main() {
 	// A spawned block or a warm child: the same binary, started by its
@@ -268,7 +277,12 @@ func check(files []string, stdout, stderr io.Writer) int {
 			code = exitSyntax
 			continue
 		}
-		if _, err := lang.ParseAll(f, string(b)); err != nil {
+		prog, err := lang.ParseAll(f, string(b))
+		if err == nil {
+			// What the run refuses before it starts: the same compilation.
+			err = interp.Check(prog)
+		}
+		if err != nil {
 			printSyntax(stderr, err)
 			code = exitSyntax
 			continue

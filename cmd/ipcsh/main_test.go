@@ -283,8 +283,8 @@ func TestCheckGoodFiles(t *testing.T) {
 	for _, f := range files {
 		wantContains(t, "stdout", r.stdout, f)
 	}
-	// check only parses: a script that would fail at run time passes, and
-	// nothing of it runs.
+	// check runs nothing: a script that only its run can find wrong passes,
+	// and nothing of it runs.
 	p := writeScript(t, "fails.ipc", "print \"ran\"\npipe p\nclose p.r\nwrite p.w \"x\"\n")
 	r = ipcsh(t, opts{}, "check", p)
 	wantCode(t, r, 0)
@@ -426,7 +426,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown statement", "pipe p\nfrobnicate p\n", 2, 2, "frobnicate"},
 		{"wrong option", "pipe p nonblokc\n", 2, 1, `"nonblock"`},
 		{"int used as a pipe", "let p = 5\nwrite p.w \"x\"\n", 1, 2, ""},
-		{"int used as an fd", "write 5 \"x\"\n", 1, 1, "fd"},
+		{"int used as an fd", "write 5 \"x\"\n", 2, 1, "fd"}, // certain before the run: nothing runs
 		{"division by zero", "let z = 0\nprint 1 / z\n", 1, 2, "division by zero"},
 		{"modulo by zero", "let z = 0\nprint 1 % z\n", 1, 2, ""},
 		{"args[9]", "print args[9]\n", 1, 1, ""},
