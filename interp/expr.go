@@ -3,6 +3,7 @@ package interp
 import (
 	"cmp"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"strconv"
 	"strings"
 
@@ -545,11 +546,63 @@ func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
 	return strV(v.text(false)[a:b]), nil
 }
 
-// call compiles a built-in function call: len, str, int, hex, ftok.
+// varBuiltin is a built-in of the table below: how many arguments it
+// takes (max -1: any number from min) and what it computes.
+type varBuiltin struct {
+	min, max int
+	fn       func(p *Proc, args []Value) (Value, error)
+}
+
+// varBuiltins are the built-ins added with binary data and processes
+// (LANGUAGE.md §2): pack.go, format.go and strfuncs.go compute them.
+var varBuiltins = map[string]varBuiltin{
+	"pack":    {1, -1, func(_ *Proc, a []Value) (Value, error) { return builtinPack(a) }},
+	"unpack":  {2, 2, func(_ *Proc, a []Value) (Value, error) { return builtinUnpack(a) }},
+	"sizeof":  {1, 1, func(_ *Proc, a []Value) (Value, error) { return builtinSizeof(a) }},
+	"format":  {1, -1, func(p *Proc, a []Value) (Value, error) { return builtinFormat(a, p.run.cfg.Verbose) }},
+	"ord":     {1, 1, func(_ *Proc, a []Value) (Value, error) { return builtinOrd(a[0]) }},
+	"chr":     {1, 1, func(_ *Proc, a []Value) (Value, error) { return builtinChr(a[0]) }},
+	"find":    {2, 2, func(_ *Proc, a []Value) (Value, error) { return builtinFind(a[0], a[1]) }},
+	"trim":    {1, 1, func(_ *Proc, a []Value) (Value, error) { return builtinTrim(a[0]) }},
+	"getpid":  {0, 0, func(_ *Proc, _ []Value) (Value, error) { return intV(int64(unix.Getpid())), nil }},
+	"getppid": {0, 0, func(_ *Proc, _ []Value) (Value, error) { return intV(int64(unix.Getppid())), nil }},
+}
+
+// callVar compiles a call of a varBuiltin.
+func (c *compiler) callVar(pos lang.Pos, name string, b varBuiltin, args []exprFn) exprFn {
+	if len(args) < b.min || b.max >= 0 && len(args) > b.max {
+		if b.min == b.max {
+			c.errorf(pos, "%s takes %d argument(s), found %d", name, b.min, len(args))
+		} else {
+			c.errorf(pos, "%s takes at least %d argument(s), found %d", name, b.min, len(args))
+		}
+		return constant(Value{})
+	}
+	return func(p *Proc) (Value, error) {
+		vals := make([]Value, len(args))
+		for i, a := range args {
+			v, err := a(p)
+			if err != nil {
+				return v, err
+			}
+			vals[i] = v
+		}
+		v, err := b.fn(p, vals)
+		if err != nil {
+			return Value{}, errorf(pos, "%s", err)
+		}
+		return v, nil
+	}
+}
+
+// call compiles a built-in function call.
 func (c *compiler) call(pos lang.Pos, name string, list []lang.Expr) exprFn {
 	args := make([]exprFn, len(list))
 	for i, a := range list {
 		args[i] = c.expr(a)
+	}
+	if b, ok := varBuiltins[name]; ok {
+		return c.callVar(pos, name, b, args)
 	}
 	want := 1
 	if name == "ftok" {
@@ -591,7 +644,7 @@ func builtin(pos lang.Pos, name string, a, b Value) (Value, error) {
 		case KBool:
 			return intV(a.I), nil
 		case KStr, KMsg:
-			n, err := lang.ParseInt(a.text(false))
+			n, err := parseIntText(a.text(false))
 			if err != nil {
 				return Value{}, errorf(pos, "int: %s is not an integer: %s", strconv.Quote(a.text(false)), err)
 			}

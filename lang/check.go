@@ -11,7 +11,7 @@ import (
 )
 
 // Builtins are the functions an expression may call.
-var Builtins = []string{"len", "str", "int", "hex", "ftok"}
+var Builtins = []string{"len", "str", "int", "hex", "ftok", "pack", "unpack", "sizeof", "format", "ord", "chr", "find", "trim", "getpid", "getppid"}
 
 // grammarWords start statements that have their own grammar: when one of
 // them reaches the checker as a plain command, its own production failed,
