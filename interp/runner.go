@@ -86,8 +86,11 @@ func New(cfg Config) (*Runner, error) {
 	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, quiet: cfg.Quiet, tmp: run.tmpPath}
 	tr := newTracer(cfg.Trace)
 	run.sup = startSupervisor(r, func(e *Event) {
-		run.lastEvent.Store(e.Time)
 		tr.trace(e)
+		if e.Kind == EvUnfinished {
+			return // for the trace only; nothing happened, for the stall detector
+		}
+		run.lastEvent.Store(e.Time)
 		run.out.print(e)
 	}, run.out.flush)
 	run.main = newProc("main", run, newEmitter(w))
