@@ -72,8 +72,10 @@ const legend = `<h2>How to read it</h2>
 <td>A consume: the call took from the object (read, recv, sem p) or reaped a child (wait). <code>⟵ #8,#9</code> names the rows whose publish it took.</td></tr>
 <tr><td><svg width="90" height="20"><rect x="40" y="1" width="10" height="18" fill="#4e79a7" fill-opacity="0.35" stroke="#4e79a7"/></svg></td>
 <td>An activation bar: the process was blocked in that call, from when it began until it returned.</td></tr>
+<tr><td><svg width="90" height="20"><rect x="40" y="1" width="10" height="14" fill="#e15759" fill-opacity="0.35"/><path d="M40,15 V1 H50 V15" fill="none" stroke="#e15759" stroke-width="1.4"/><polygon points="37,15 53,15 45,20" fill="#e15759"/></svg></td>
+<td>A call that never returned: blocked until the run was stopped, or cancelled (Ctrl-C). A red band across the end marks a deadlock: every process was blocked and ipcsh stopped the run.</td></tr>
 <tr><td><svg width="90" height="20"><rect x="5" y="2" width="80" height="16" rx="3" fill="#fff8dc" stroke="#c8b560"/></svg></td>
-<td>A call that involves no other party (pipe, shmget, stat...); blue-grey for a print.</td></tr>
+<td>A call that involves no other party and no object with a lifeline (mmap, sleep...); blue-grey for a print.</td></tr>
 <tr><td><svg width="90" height="20"><path d="M39,4 L51,16 M51,4 L39,16" stroke="#4e79a7" stroke-width="2.5"/></svg></td>
 <td>The process exits. Its wait comes later, from the parent.</td></tr>
 <tr><td></td><td>Coloured headers are processes; grey rounded ones are kernel objects (pipes, FIFOs, queues, semaphore sets, files).
@@ -359,7 +361,7 @@ func (d *diagram) svgRow(w *bufio.Writer, r int, width float64) {
 		// The box is the label with its margins, at least a lane wide
 		// when there is room.
 		label := clip(s.label, fit(3*laneW-24))
-		x, bw := place(max(laneW-14, textWidth(label)+8), c, 4, width-4, obst)
+		x, bw := place(max(laneW-14, textWidth(label)+8), c, gutter-4, width-4, obst) // off the row numbers
 		label = clip(label, fit(bw-8))
 		fmt.Fprintf(w, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" rx=\"3\" fill=\"%s\" stroke=\"%s\"/>\n", x, y-9, bw, fill, stroke)
 		fmt.Fprintf(w, "<text x=\"%.1f\" y=\"%.1f\" font-family=\"DejaVu Sans Mono, monospace\" font-size=\"11\" fill=\"%s\">%s</text>\n",
