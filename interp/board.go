@@ -53,7 +53,7 @@ type slot struct {
 	kind    uint32
 	_       uint32
 	counter uint64 // finished blocking calls: progress the detector can see
-	_       int64
+	start   int64  // when the current blocking call began, if the run traces (else 0)
 	line    int32
 	col     int32
 	name    [40]byte

@@ -212,6 +212,7 @@ func (p *Proc) cut(c *canceler) error {
 		return e
 	}
 	at := p.curPos
+	p.emitUnfinished("cancelled")
 	return &StopError{Code: e.Code, Interrupted: true, Report: fmt.Sprintf("cancelled %s at %s:%d:%d", p.curStmt, at.Filename, at.Line, at.Column)}
 }
 
@@ -238,6 +239,7 @@ func (p *Proc) enter(pos lang.Pos, stmt string) {
 	}
 	if p.emitting() {
 		p.ev.start = p.em.now() // for the trace: when this call began
+		atomic.StoreInt64(&s.start, p.ev.start)
 	}
 	atomic.StoreUint32(&s.state, slotBlocked)
 }
@@ -269,4 +271,16 @@ func (p *Proc) failText(pos lang.Pos, phase Phase, text string, err error, expla
 	p.emit(EvCall, phase, pos, text, errResult(e))
 	e.shown = true
 	return e
+}
+
+// emitUnfinished records, for the trace only, that the call this process
+// is blocked in will never return (EvUnfinished): a picture of the run
+// draws it as still waiting. Only the main goroutine calls it.
+func (p *Proc) emitUnfinished(why string) {
+	if !p.emitting() || p.curStmt == "" {
+		return
+	}
+	at := p.curPos
+	_ = p.em.emitNow(&Event{Kind: EvUnfinished, Proc: p.name, File: at.Filename, Line: int32(at.Line), Col: int32(at.Column),
+		Stmt: p.curStmt, Result: why, Start: p.ev.start, Verb: p.ev.verb, Obj: p.ev.obj})
 }

@@ -24,6 +24,12 @@ const (
 	// EvSync asks the supervisor to report that everything written before
 	// it has been printed (the REPL waits for it after each entry).
 	EvSync
+	// EvUnfinished is a blocking call that began and never returned: the
+	// REPL's Ctrl-C cancelled it, or the stall detector stopped the run
+	// while it waited (Result says which). Only the trace records it, so
+	// that a picture of the run can show what each process was waiting
+	// in; the transcript already says it in the error or the report.
+	EvUnfinished
 )
 
 // Phase says where an event stands relative to its system call

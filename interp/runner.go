@@ -91,8 +91,11 @@ func New(cfg Config) (*Runner, error) {
 	run.outBroken = make(chan struct{})
 	tr := newTracer(cfg.Trace)
 	run.sup = startSupervisor(r, func(e *Event) {
-		run.lastEvent.Store(e.Time)
 		tr.trace(e)
+		if e.Kind == EvUnfinished {
+			return // for the trace only; nothing happened, for the stall detector
+		}
+		run.lastEvent.Store(e.Time)
 		run.out.print(e)
 	}, run.out.flush)
 	run.main = newProc("main", run, newEmitter(w))

@@ -89,6 +89,7 @@ func (r *Runner) watch(stall time.Duration) {
 			continue
 		}
 		var rows []stallRow
+		var unfinished []func() // for the trace, once the run is known stalled
 		live, stalled := 0, true
 		for i := 0; i < n && stalled; i++ {
 			s := r.board.slot(i)
@@ -125,8 +126,12 @@ func (r *Runner) watch(stall time.Duration) {
 				where = fmt.Sprintf("%s: %s", cstr(s.file[:]), cstr(s.stmt[:]))
 			}
 			rows = append(rows, stallRow{name, where, time.Duration(now - since)})
+			unfinished = append(unfinished, r.unfinishedAt(s, name, since))
 		}
 		if live > 0 && stalled {
+			for _, f := range unfinished {
+				f()
+			}
 			r.Cancel(3, stallReport(stall, rows, r.cfg.Verbose))
 			return
 		}
@@ -183,4 +188,23 @@ func programBlocked(pid int) (call, cpu string, ok bool) {
 		}
 	}
 	return call, f[11] + "/" + f[12], true
+}
+
+// unfinishedAt returns what records, in the trace, the call slot s is
+// blocked in (EvUnfinished): when it began, if the process stamped it
+// (it does when the run traces), or else when the detector first saw it
+// blocked. The processes have stopped emitting: the event goes out
+// through main's emitter, with main's pid. The detector reads only the
+// board, never a process's own state, which another goroutine owns.
+func (r *Runner) unfinishedAt(s *slot, name string, since int64) func() {
+	if r.cfg.Trace == nil {
+		return func() {}
+	}
+	start := atomic.LoadInt64(&s.start)
+	if start <= 0 || start > since {
+		start = since
+	}
+	e := Event{Kind: EvUnfinished, Proc: name, File: cstr(s.file[:]), Line: atomic.LoadInt32(&s.line), Col: atomic.LoadInt32(&s.col),
+		Stmt: cstr(s.stmt[:]), Result: "deadlock", Start: start}
+	return func() { _ = r.main.em.emitNow(&e) }
 }

@@ -53,9 +53,15 @@ func (t *tracer) trace(e *Event) {
 	if e.Line > 0 {
 		rec.Pos = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
 	}
-	if e.Kind == EvPrint {
+	switch e.Kind {
+	case EvPrint:
 		rec.Kind, rec.Text = "print", e.Result
-	} else {
+	case EvUnfinished:
+		// Start is when the call began (0 if unknown), Time when it was
+		// given up; Result is "cancelled" or "deadlock".
+		rec.Kind, rec.Phase = "unfinished", "end"
+		rec.Stmt, rec.Result, rec.Verb, rec.Obj, rec.Start = e.Stmt, e.Result, e.Verb, e.Obj, e.Start
+	default:
 		rec.Stmt, rec.Result = e.Stmt, e.Result
 		rec.Verb, rec.Obj, rec.N, rec.Ops, rec.Start = e.Verb, e.Obj, e.N, e.Ops, e.Start
 	}

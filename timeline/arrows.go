@@ -35,7 +35,7 @@ type Arrow struct {
 //     type it received, and messages of one type leave in order, so the
 //     first queued message of that type is the one; without it the type
 //     rule of msgrcv(2) is applied to the statement (type=0, >0, <0, except).
-//   - sem v (or a sem op with only positive deltas, or sem set) -> the sem p
+//   - sem v (or a sem op with only positive deltas, sem set, sem setall) -> the sem p
 //     or sem op whose decrement it let through: the value of each semaphore
 //     is kept as the list of publishes that raised it, and a decrement
 //     takes from the most recent of those before the call began, then from
@@ -130,8 +130,8 @@ func (m *matcher) event(i int) {
 			return
 		}
 	}
-	if e.isPrint() {
-		return
+	if e.isPrint() || e.unfinished() {
+		return // an unfinished call took nothing and gave nothing
 	}
 	publish := e.Phase == "begin"
 	if e.failed() && !publish {
@@ -309,19 +309,25 @@ func msgrcvRule(q []*message, typ int64, except bool) int {
 
 // semaphore handles SysV semaphore sets, one value per index.
 func (m *matcher) semaphore(i int, e *Event, publish bool) {
-	if e.Verb == "sem set" {
-		idx, val, ok := strings.Cut(e.Ops, "=")
-		if !ok {
-			return
+	if e.Verb == "sem set" || e.Verb == "sem setall" {
+		// "0=3", or for setall one "I=V" per semaphore: each value is
+		// now this publish's alone.
+		p := &pending{ev: i}
+		for _, f := range strings.Fields(e.Ops) {
+			idx, val, ok := strings.Cut(f, "=")
+			v, err := strconv.ParseInt(val, 10, 64)
+			if !ok || err != nil {
+				continue
+			}
+			key := e.Obj + "[" + idx + "]"
+			t := &token{ev: i, count: v}
+			m.sems[key] = []*token{t}
+			if v == 0 {
+				m.lastDn[key] = i
+			}
+			p.tokens = append(p.tokens, t)
 		}
-		key := e.Obj + "[" + idx + "]"
-		v, _ := strconv.ParseInt(val, 10, 64)
-		t := &token{ev: i, count: v}
-		m.sems[key] = []*token{t}
-		if v == 0 {
-			m.lastDn[key] = i
-		}
-		m.last[e.Proc] = &pending{ev: i, tokens: []*token{t}}
+		m.last[e.Proc] = p
 		return
 	}
 	ops := parseOps(e.Ops)

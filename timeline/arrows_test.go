@@ -308,3 +308,51 @@ func TestDecode(t *testing.T) {
 		t.Errorf("Decode of a cut line: %v, want an error naming line 2", err)
 	}
 }
+
+// sem setall gives each semaphore its value: the wait it lets through
+// points at it, not at the spawn that started the waiting child
+// (issue 18: `sem p s[1] ⟵ #5` named the spawn, not the setall #4).
+func TestArrowsSemSetall(t *testing.T) {
+	const S = "sem:3"
+	ev := seqd(
+		ops(call("main", "begin", "sem setall", S, "sem setall s 0 1"), "0=0 1=1"),
+		call("main", "begin", "spawn", "proc:child", "spawn child"),
+		ops(call("child", "end", "sem p", S, "sem p s[1]"), "1:-1"),
+		ops(call("main", "begin", "sem set", S, "sem set s[0] 2"), "0=2"),
+		ops(call("child", "end", "sem op", S, "sem op s 0:-2"), "0:-2"),
+	)
+	wantArrows(t, ev, "1->3 sem index 1", "2->3 spawn", "4->5 sem index 0 2")
+}
+
+// A call that never returned took nothing: no arrow ends at it, and the
+// value it waited for stays for the next.
+func TestArrowsUnfinishedTakeNothing(t *testing.T) {
+	const S = "sem:3"
+	ev := seqd(
+		ops(call("main", "begin", "sem v", S, "sem v s"), "0:1"),
+		with(ops(call("main", "end", "sem p", S, "sem p s"), "0:-2"), func(e *Event) { e.Kind, e.Result, e.Start = "unfinished", "cancelled", 1500 }),
+		ops(call("main", "end", "sem p", S, "sem p s"), "0:-1"),
+	)
+	wantArrows(t, ev, "1->3 sem index 0")
+}
+
+// Lifelines follow the spawns, main first, whatever order the children
+// happened to write in (issue 18: w1, w3, w2 for a script that spawned
+// w1, w2, w3); a process never spawned comes last.
+func TestProcessesInSpawnOrder(t *testing.T) {
+	ev := seqd(
+		call("main", "begin", "spawn", "proc:w1", "spawn w1"),
+		call("main", "begin", "spawn", "proc:w2", "spawn w2"),
+		call("w1", "begin", "write", "pipe:1", "write p.w"),
+		call("main", "begin", "spawn", "proc:w3", "spawn w3"),
+		call("w3", "begin", "write", "pipe:1", "write p.w"),
+		call("popen:ls", "begin", "write", "pipe:1", "write p.w"),
+		call("w2", "begin", "write", "pipe:1", "write p.w"),
+	)
+	if got := strings.Join(processes(ev), " "); got != "main w1 w2 w3 popen:ls" {
+		t.Errorf("processes %q, want main w1 w2 w3 popen:ls", got)
+	}
+	if got := strings.Join(processes(ev[2:]), " "); got != "main w1 w3 popen:ls w2" {
+		t.Errorf("without the first spawns: %q, want main w1 w3 popen:ls w2", got)
+	}
+}

@@ -175,14 +175,29 @@ func chromeArgs(e *Event) map[string]any {
 	return a
 }
 
-// processes lists the processes of a run in the order they first appear.
+// processes lists the processes of a run: main first, then the others in
+// the order they were spawned (children run in any order: a child's place
+// is its spawn, not its first event), or, when the events do not show
+// its spawn, where it first appears.
 func processes(events []Event) []string {
 	var procs []string
 	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			procs = append(procs, p)
+		}
+	}
 	for _, e := range events {
-		if !seen[e.Proc] {
-			seen[e.Proc] = true
-			procs = append(procs, e.Proc)
+		if e.Proc == "main" {
+			add("main")
+			break
+		}
+	}
+	for _, e := range events {
+		add(e.Proc)
+		if e.Verb == "spawn" && e.Phase == "begin" && e.objKind() == "proc" {
+			add(strings.TrimPrefix(e.Obj, "proc:"))
 		}
 	}
 	return procs

@@ -96,3 +96,23 @@ func TestCheckChromeFinds(t *testing.T) {
 		}
 	}
 }
+
+// A deadlocked run: each call that never returned is a slice from when
+// it began to when the run gave up on it, on its process's track.
+func TestChromeTraceDeadlock(t *testing.T) {
+	ev := readTrace(t, "deadlock.jsonl")
+	var b bytes.Buffer
+	if err := WriteChrome(&b, ev); err != nil {
+		t.Fatal(err)
+	}
+	st, err := CheckChrome(b.Bytes())
+	if err != nil {
+		t.Fatalf("the trace breaks the format:\n%v", err)
+	}
+	if st.Tracks != 3 || st.Slices != 3 {
+		t.Errorf("stats %+v, want 3 tracks and the 3 blocked calls as slices", st)
+	}
+	if !strings.Contains(b.String(), `"name":"read a.r -> blocked, never returned"`) {
+		t.Errorf("no slice of left's read:\n%s", b.String())
+	}
+}

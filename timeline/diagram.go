@@ -19,7 +19,7 @@ const (
 )
 
 // objKinds are the kernel objects drawn as lifelines, with their names.
-var objKinds = map[string]string{"pipe": "pipe", "fifo": "fifo", "msg": "queue", "sem": "sem", "file": "file"}
+var objKinds = map[string]string{"pipe": "pipe", "fifo": "fifo", "msg": "queue", "sem": "sem", "shm": "shm", "file": "file"}
 
 // lane is one lifeline: a process, or a kernel object.
 type lane struct {
@@ -28,15 +28,22 @@ type lane struct {
 	proc  bool
 }
 
-// drow is one row of the diagram: an event, or the gap of a summary.
+// drow is one row of the diagram: an event, the gap of a summary, or
+// the end of a run its deadlock stopped.
 type drow struct {
-	ev    int // index into the events; -1 for the gap
+	ev    int // index into the events; -1 for the gap or the stop
 	count int // how many identical consecutive events this row stands for
 	gap   int // on the gap row: how many events are not shown
+	stop  int // on the stop row: how many calls the deadlock left blocked
 }
 
 // bar is an activation bar: a process blocked in a call over these rows.
-type bar struct{ lane, from, to int }
+// An open one never ended: the call was still blocked when the run was
+// stopped (it ends on the stop row) or cancelled.
+type bar struct {
+	lane, from, to int
+	open           bool
+}
 
 // diagram is what both the SVG and the Mermaid writers draw: lanes,
 // rows, and the arrows between rows.
@@ -50,17 +57,27 @@ type diagram struct {
 	sources   map[int][]int
 	bars      []bar
 	endRow    map[int]int // lane -> the row its process exited at
-	collapsed int         // events folded into the rows of their repeats
-	omitted   int         // events in the gap
-	dropped   int         // arrows with an end in the gap
+	objNames  map[string]string
+	collapsed int // events folded into the rows of their repeats
+	omitted   int // events in the gap
+	dropped   int // arrows with an end in the gap
 }
 
 func buildDiagram(events []Event, maxRows int) *diagram {
 	events = trusted(events)
-	d := &diagram{events: events, laneOf: map[string]int{}, rowOf: map[int]int{}, sources: map[int][]int{}, endRow: map[int]int{}}
+	arrows := Arrows(events)
+	events, names := resolveObjects(events)
+	d := &diagram{events: events, laneOf: map[string]int{}, rowOf: map[int]int{}, sources: map[int][]int{}, endRow: map[int]int{}, objNames: names}
 	d.makeLanes()
 	d.makeRows(maxRows)
-	for _, a := range Arrows(events) {
+	for _, a := range arrows {
+		if a.Kind == "spawn" {
+			// The spawn's row is drawn as an arrow into the child's
+			// lifeline already; citing it on the child's first event would
+			// say that the spawn enabled that call, which, for a wait,
+			// is not so (issue 18: `sem p s[1] ⟵ #5`, the spawn).
+			continue
+		}
 		from, ok1 := d.rowOf[a.From]
 		to, ok2 := d.rowOf[a.To]
 		if !ok1 || !ok2 {
@@ -101,6 +118,9 @@ func (d *diagram) makeLanes() {
 		}
 		seenObj[e.Obj] = true
 		name := e.handle()
+		if n, ok := d.objNames[e.Obj]; ok {
+			name = n
+		}
 		if kind == "pipe" {
 			name = strings.TrimSuffix(strings.TrimSuffix(name, ".r"), ".w")
 		}
@@ -126,7 +146,7 @@ func sameLine(a, b *Event) bool {
 func (d *diagram) makeRows(maxRows int) {
 	var rows []drow
 	fold := len(d.events) > maxRows
-	for i := range d.events {
+	for _, i := range d.order() {
 		if fold && len(rows) > 0 {
 			last := &rows[len(rows)-1]
 			if sameLine(&d.events[last.ev], &d.events[i]) {
@@ -146,6 +166,15 @@ func (d *diagram) makeRows(maxRows int) {
 		d.omitted = gap.gap
 		rows = append(append(rows[:head:head], gap), rows[len(rows)-tail:]...)
 	}
+	stopped := 0
+	for i := range d.events {
+		if d.events[i].deadlocked() {
+			stopped++
+		}
+	}
+	if stopped > 0 {
+		rows = append(rows, drow{ev: -1, stop: stopped})
+	}
 	d.rows = rows
 	for r, row := range rows {
 		if row.ev < 0 {
@@ -163,14 +192,57 @@ func (d *diagram) makeRows(maxRows int) {
 	}
 }
 
+// order is the events in the order of their rows: the stream's, except
+// that a call that never returned is drawn where it began (its event was
+// written only when the run gave up on it), after the last event that
+// happened before it began.
+func (d *diagram) order() []int {
+	var order, late []int
+	for i := range d.events {
+		if d.events[i].unfinished() && d.events[i].Start > 0 {
+			late = append(late, i)
+			continue
+		}
+		order = append(order, i)
+	}
+	// when an event's row stands for: its time, or when a call that
+	// never returned began.
+	when := func(i int) int64 {
+		if e := &d.events[i]; e.unfinished() && e.Start > 0 {
+			return e.Start
+		}
+		return d.events[i].T
+	}
+	for _, u := range late {
+		at := len(order)
+		for at > 0 && when(order[at-1]) > when(u) {
+			at--
+		}
+		order = append(order[:at], append([]int{u}, order[at:]...)...)
+	}
+	return order
+}
+
 // makeBars finds, for each call that blocked, the row it began at: the
-// first row after the last event that happened before it began.
+// first row after the last event that happened before it began. A call
+// that never returned began at its own row and is blocked to the end: to
+// the stop row of a deadlock, or to the last row before it was cancelled.
 func (d *diagram) makeBars() {
 	for r, row := range d.rows {
 		if row.ev < 0 {
 			continue
 		}
 		e := &d.events[row.ev]
+		if e.unfinished() {
+			to := len(d.rows) - 1
+			if !e.deadlocked() {
+				for to > r && (d.rows[to].ev < 0 || d.events[d.rows[to].ev].T > e.T) {
+					to--
+				}
+			}
+			d.bars = append(d.bars, bar{lane: d.laneOf[e.Proc], from: r, to: to, open: true})
+			continue
+		}
 		if !e.blocked() {
 			continue
 		}
@@ -184,7 +256,7 @@ func (d *diagram) makeBars() {
 
 // A step is what one row draws.
 type step struct {
-	kind     string // "arrow", "note", "exit", "gap"
+	kind     string // "arrow", "note", "exit", "gap", "blocked", "stop"
 	from, to int    // lanes; for a note or an exit, both are its process
 	dashed   bool   // a consume: the call took from the object
 	label    string
@@ -194,6 +266,10 @@ type step struct {
 // step describes row r.
 func (d *diagram) step(r int) step {
 	row := d.rows[r]
+	if row.stop > 0 {
+		return step{kind: "stop", failed: true, label: fmt.Sprintf("deadlock: %s blocked for good; ipcsh stopped the run",
+			plural(int64(row.stop), "call"))}
+	}
 	if row.ev < 0 {
 		return step{kind: "gap", label: fmt.Sprintf("… %s not shown …", plural(int64(row.gap), "event"))}
 	}
@@ -201,7 +277,11 @@ func (d *diagram) step(r int) step {
 	p := d.laneOf[e.Proc]
 	s := step{kind: "note", from: p, to: p, label: e.text(), failed: e.failed()}
 	if e.isPrint() {
-		s.label = "print: " + e.Text
+		s.label = "print: " + e.text()
+	}
+	if e.unfinished() {
+		s.kind, s.failed = "blocked", true
+		return s
 	}
 	if row.count > 1 {
 		s.label += fmt.Sprintf("  ×%d", row.count)

@@ -51,7 +51,7 @@ func TestSVGOfARun(t *testing.T) {
 		t.Error("a small run is summarised")
 	}
 	// One row per event.
-	if got := strings.Count(svg, "<g><title>"); got != len(ev) {
+	if got := strings.Count(svg, "<g class=\"row\""); got != len(ev) {
 		t.Errorf("%d rows, want %d", got, len(ev))
 	}
 }
@@ -170,5 +170,155 @@ func TestMermaid(t *testing.T) {
 	golden(t, "arrows.mmd", b.String())
 	if got := mermaidText(`write p.w "a;b#c<d>"`); got != `write p.w "a#59;b#35;c#lt;d#gt;"` {
 		t.Errorf("mermaidText = %s", got)
+	}
+}
+
+func svgOf(t *testing.T, ev []Event) (string, SVGStructure) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteSVG(&b, ev); err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, b.String())
+	st, err := ReadSVG(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), st
+}
+
+func hasArrow(st SVGStructure, a string) bool {
+	for _, x := range st.Arrows {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// No label runs over an activation bar or another label, in any picture
+// of the recorded runs; the ring buffer has three processes blocked in
+// turn side by side (issue 18: labels ran over another process's bar).
+func TestSVGLayoutNothingOverlaps(t *testing.T) {
+	for _, name := range []string{"ring.jsonl", "arrows.jsonl", "creation.jsonl", "deadlock.jsonl"} {
+		t.Run(name, func(t *testing.T) {
+			svg, _ := svgOf(t, readTrace(t, name))
+			if err := CheckSVGLayout([]byte(svg)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// The check finds an overlap when there is one.
+	bad := `<svg width="300"><rect class="bar" x="100" y="10" width="10" height="50"/><text x="80" y="30" font-family="DejaVu Sans Mono" font-size="11">over the bar</text></svg>`
+	if err := CheckSVGLayout([]byte(bad)); err == nil || !strings.Contains(err.Error(), "over the bar") {
+		t.Errorf("a label over a bar passes: %v", err)
+	}
+}
+
+// Lifelines: main, the objects, then the children in the order they
+// were spawned, whoever ran first.
+func TestSVGLanesInSpawnOrder(t *testing.T) {
+	_, st := svgOf(t, readTrace(t, "ring.jsonl"))
+	want := "main shm seg sem s producer consumer1 consumer2"
+	if got := strings.Join(st.Lanes, " "); got != want {
+		t.Errorf("lanes %q, want %q", got, want)
+	}
+	ev := seqd(
+		call("main", "begin", "spawn", "proc:w1", "spawn w1"),
+		call("main", "begin", "spawn", "proc:w2", "spawn w2"),
+		call("main", "begin", "spawn", "proc:w3", "spawn w3"),
+		n(call("w1", "begin", "write", "pipe:1", "write p.w 1"), 1),
+		n(call("w3", "begin", "write", "pipe:1", "write p.w 1"), 1),
+		n(call("w2", "begin", "write", "pipe:1", "write p.w 1"), 1),
+	)
+	if _, st := svgOf(t, ev); strings.Join(st.Lanes, " ") != "main pipe p w1 w2 w3" {
+		t.Errorf("lanes %q, want main pipe p w1 w2 w3", st.Lanes)
+	}
+}
+
+// Creating an object is one kind of row, whatever the object: an arrow
+// from the process to the object's lifeline (issue 18: pipe was an arrow,
+// msgget and shmget notes).
+func TestSVGObjectCreationIsAnArrow(t *testing.T) {
+	_, st := svgOf(t, readTrace(t, "creation.jsonl"))
+	for _, want := range []string{
+		"main@creation.ipc:4:1 pipe: main -> pipe p",
+		"main@creation.ipc:5:1 msgget: main -> queue q",
+		"main@creation.ipc:6:1 shmget: main -> shm m",
+		"main@creation.ipc:7:1 semget: main -> sem s",
+		`main@creation.ipc:8:1 mkfifo: main -> fifo $TMP/f`,
+		`main@creation.ipc:17:1 unlink: main -> fifo $TMP/f`,
+	} {
+		if !hasArrow(st, want) {
+			t.Errorf("no arrow %q in\n%s", want, strings.Join(st.Arrows, "\n"))
+		}
+	}
+}
+
+// A wait cites the publish that let it through, not the spawn that
+// started its process (issue 18: `sem p s[1] ⟵ #5`, the spawn, where the
+// sem setall #4 gave the value).
+func TestSVGCitesTheEnabler(t *testing.T) {
+	svg, st := svgOf(t, readTrace(t, "creation.jsonl"))
+	if !hasArrow(st, "main@creation.ipc:9:1 -> child@creation.ipc:11:3") {
+		t.Errorf("the sem p does not cite the sem setall:\n%s", strings.Join(st.Arrows, "\n"))
+	}
+	if hasArrow(st, "main@creation.ipc:10:1 -> child@creation.ipc:11:3") {
+		t.Errorf("the sem p cites the spawn:\n%s", strings.Join(st.Arrows, "\n"))
+	}
+	if !strings.Contains(svg, "sem p s[1]  ⟵ #6<") {
+		t.Error("the sem p's label does not name #6, the sem setall")
+	}
+}
+
+// A deadlocked run's picture does not just stop: each blocked call is an
+// open bar from where it began to the end, and the end is marked.
+func TestSVGDeadlock(t *testing.T) {
+	ev := readTrace(t, "deadlock.jsonl")
+	svg, st := svgOf(t, ev)
+	if st.OpenBars != 3 || !st.Deadlock {
+		t.Errorf("%d open bars, deadlock marked %v; want 3, true", st.OpenBars, st.Deadlock)
+	}
+	if got := strings.Join(st.Lanes, " "); got != "main pipe a pipe b left right" {
+		t.Errorf("lanes %q", got)
+	}
+	for _, want := range []string{"wait left -&gt; blocked, never returned", "read a.r -&gt; blocked, never returned",
+		"read b.r -&gt; blocked, never returned", "deadlock: 3 calls blocked for good"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the picture lacks %q", want)
+		}
+	}
+	// Each blocked call is drawn where it began: after the spawn of its
+	// process, before the deadlock row, which is the last.
+	d := buildDiagram(ev, MaxRows)
+	last := d.rows[len(d.rows)-1]
+	if last.stop != 3 {
+		t.Errorf("the last row is %+v, want the deadlock", last)
+	}
+	for _, b := range d.bars {
+		if !b.open || b.to != len(d.rows)-1 {
+			t.Errorf("bar %+v does not run open to the deadlock row %d", b, len(d.rows)-1)
+		}
+		e := d.events[d.rows[b.from].ev]
+		for _, r := range d.rows[:b.from] {
+			if r.ev >= 0 && d.events[r.ev].T > e.Start && !d.events[r.ev].unfinished() {
+				t.Errorf("%s is drawn after #%d, which came after it began", e.Stmt, d.events[r.ev].Seq)
+			}
+		}
+	}
+	var m bytes.Buffer
+	if err := WriteMermaid(&m, ev); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(m.String(), "activate") != 6 || !strings.Contains(m.String(), "deadlock: 3 calls") {
+		t.Errorf("the Mermaid diagram lacks the open activations or the deadlock:\n%s", m.String())
+	}
+}
+
+// print "" is a row that says so, not a blank one.
+func TestSVGEmptyPrint(t *testing.T) {
+	svg, _ := svgOf(t, seqd(printEv("main", "")))
+	if !strings.Contains(svg, "print: (empty line)") {
+		t.Errorf("an empty print draws no text:\n%s", svg)
 	}
 }

@@ -17,7 +17,7 @@ type Event struct {
 	T      int64  `json:"t_ns"` // CLOCK_MONOTONIC, comparable across processes
 	Proc   string `json:"proc"`
 	Pid    int32  `json:"pid"`
-	Kind   string `json:"kind"`  // "call" or "print"
+	Kind   string `json:"kind"`  // "call", "print", or "unfinished": a call that never returned
 	Phase  string `json:"phase"` // "begin": a publish, written before its call; "end": the rest
 	Pos    string `json:"pos,omitempty"`
 	Stmt   string `json:"stmt,omitempty"`
@@ -78,8 +78,31 @@ func trusted(events []Event) []Event {
 			}
 			out[i].Obj = ""
 		}
+		if e.unfinished() && e.Verb == "" {
+			// The stall detector knows only the statement of a child's
+			// blocked call; its verb is the statement's first word (two
+			// for sem).
+			if !copied {
+				out, copied = append([]Event(nil), events...), true
+			}
+			out[i].Verb = stmtVerb(e.Stmt)
+		}
 	}
 	return out
+}
+
+// stmtVerb is the verb a statement starts with: "read", "sem p".
+func stmtVerb(stmt string) string {
+	f := strings.Fields(stmt)
+	switch {
+	case len(f) == 0:
+		return ""
+	case f[0] == "sem" && len(f) > 1:
+		return "sem " + f[1]
+	case f[0] == "let" && len(f) > 3 && f[2] == "=":
+		return stmtVerb(strings.Join(f[3:], " ")) // let m = recv q
+	}
+	return f[0]
 }
 
 // failed says whether the call reported an error ("error EPIPE (...)").
@@ -87,6 +110,14 @@ func (e *Event) failed() bool { return strings.HasPrefix(e.Result, "error ") }
 
 // isPrint says whether the event is a print line rather than a call.
 func (e *Event) isPrint() bool { return e.Kind == "print" }
+
+// unfinished says whether the event is a call that began at Start and
+// never returned: Result says why, "deadlock" (the stall detector stopped
+// the run while it waited) or "cancelled" (Ctrl-C in the REPL).
+func (e *Event) unfinished() bool { return e.Kind == "unfinished" }
+
+// deadlocked says whether the event is a call the run's deadlock stopped.
+func (e *Event) deadlocked() bool { return e.unfinished() && e.Result == "deadlock" }
 
 // blocked says whether the event ends a call that went through a
 // blocking system call: it then knows when the call began.
@@ -122,7 +153,16 @@ func (e *Event) handle() string {
 // statement with its result.
 func (e *Event) text() string {
 	if e.isPrint() {
+		if e.Text == "" {
+			return "(empty line)" // print "": a row must not look blank
+		}
 		return e.Text
+	}
+	if e.unfinished() {
+		if e.Result == "cancelled" {
+			return e.Stmt + " -> cancelled"
+		}
+		return e.Stmt + " -> blocked, never returned"
 	}
 	if e.Result != "" {
 		return e.Stmt + " -> " + e.Result

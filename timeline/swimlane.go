@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -21,9 +22,12 @@ const SwimlaneRows = 40
 //	  9 sem p s[0]◀─────────────────────┘
 //	 10 read p.r 4 -> "hell"◀───────────┘
 //
-// └ and ┘ mark the column the arrow comes from (its publish is higher
-// up in that column); the arrowhead points at the event it enabled: the
-// child's first event after a spawn, the read that got the bytes. The
+// └ and ┘ mark the column the arrow comes from, with the sequence number
+// of its publish beside them (higher up in that column); the arrowhead
+// points at the event it enabled: the read that got the bytes, the recv
+// that got the message, the child's first event after a spawn when
+// nothing else enabled it. A call that never returned (cancelled with
+// Ctrl-C) is shown as such. The
 // arrows are found over all the events given, so a consume shown can
 // point back to a publish older than the rows shown; one in a process
 // with no column here is named after the text instead: "⟵ NAME#SEQ".
@@ -45,9 +49,22 @@ func Swimlane(events []Event, width int) string {
 	gut := max(seqW, 3) + 1
 	colW := max(12, (width-gut)/len(procs))
 	sources := map[int][]int{}
+	spawned := map[int]int{} // a child's first event -> its spawn
 	for _, a := range Arrows(events) {
-		if a.To >= first {
+		switch {
+		case a.To < first:
+		case a.Kind == "spawn":
+			spawned[a.To] = a.From
+		default:
 			sources[a.To] = append(sources[a.To], a.From)
+		}
+	}
+	// A child's first event comes from its spawn only when nothing else
+	// enabled it: a recv or a sem p that was the first thing a child did
+	// points at the send or the sem v that let it through.
+	for to, from := range spawned {
+		if len(sources[to]) == 0 {
+			sources[to] = []int{from}
 		}
 	}
 
@@ -68,7 +85,7 @@ func Swimlane(events []Event, width int) string {
 		l.put(0, fmt.Sprintf("%*d", gut-1, e.Seq))
 		text := e.text()
 		if e.isPrint() {
-			text = "» " + e.Text
+			text = "» " + text
 		}
 		// Arrows in from the left end at the column's start; from the
 		// right, they need a place for the arrowhead after the text.
@@ -97,11 +114,29 @@ func Swimlane(events []Event, width int) string {
 		}
 		start := gut + t*colW
 		n := l.put(start, clip(text, room))
+		// An arrow names the row it comes from, "#SEQ", beside its corner.
+		seqOf := func(c int) string {
+			var refs []string
+			for _, s := range sources[i] {
+				if s >= first && col[events[s].Proc] == c {
+					refs = append(refs, "#"+strconv.Itoa(events[s].Seq))
+				}
+			}
+			return strings.Join(refs, ",")
+		}
 		if right >= 0 {
-			l.line(start+n, gut+right*colW, '◀', '┘')
+			x0, x1 := start+n, gut+right*colW
+			l.line(x0, x1, '◀', '┘')
+			if ref := seqOf(right); x1-x0 > len(ref) {
+				l.put(x1-len(ref), ref)
+			}
 		}
 		if left >= 0 {
-			l.line(gut+left*colW, start-1, '└', '▶')
+			x0, x1 := gut+left*colW, start-1
+			l.line(x0, x1, '└', '▶')
+			if ref := seqOf(left); x1-x0 > len(ref) {
+				l.put(x0+1, ref)
+			}
 		}
 		// A second source on one side is passed by the line: mark it.
 		for _, s := range sources[i] {

@@ -52,3 +52,32 @@ func TestSwimlaneFarSource(t *testing.T) {
 		t.Error("no events")
 	}
 }
+
+// A child whose first event is a recv: its arrow is the send's, not the
+// spawn's (issue 18: the REPL's timeline showed only the spawn arrow);
+// a call cancelled with Ctrl-C has its row; print "" is not a blank row.
+func TestSwimlaneRecvCancelledEmptyPrint(t *testing.T) {
+	const Q = "msg:5"
+	ev := seqd(
+		call("main", "begin", "spawn", "proc:c", "spawn c"),
+		n(call("main", "begin", "send", Q, `send q "hi" type=1`), 1),
+		n(result(call("c", "end", "recv", Q, "recv q type=1"), `type=1 "hi"`), 1),
+		printEv("main", ""),
+		with(ops(call("main", "end", "sem p", "sem:3", "sem p s"), "0:-1"), func(e *Event) { e.Kind, e.Result, e.Start = "unfinished", "cancelled", 4500 }),
+		with(call("main", "end", "recv", Q, "recv q"), func(e *Event) { e.Kind, e.Result, e.Start = "unfinished", "cancelled", 5500 }),
+	)
+	out := Swimlane(ev, 80)
+	for _, want := range []string{
+		`  3 └#2`, `▶recv q type=1 -> type=1 "hi"`,
+		"  4 » (empty line)",
+		"  5 sem p s -> cancelled",
+		"  6 recv q -> cancelled",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the swimlane lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "#1") {
+		t.Errorf("the recv cites the spawn #1:\n%s", out)
+	}
+}

@@ -361,3 +361,104 @@ func headerBands(img image.Image) []string {
 	}
 	return best
 }
+
+// keepShot copies a screenshot to $IPCSH_SHOTS, when set, to be looked at.
+func keepShot(t *testing.T, img image.Image, name string) {
+	dir := os.Getenv("IPCSH_SHOTS")
+	if dir == "" {
+		return
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// countColor counts the pixels of one colour, give or take 8 a channel.
+func countColor(img image.Image, hex string) int {
+	v, _ := strconv.ParseUint(hex[1:], 16, 32)
+	cr, cg, cb := int(v>>16), int(v>>8&0xff), int(v&0xff)
+	bd := img.Bounds()
+	n := 0
+	for y := bd.Min.Y; y < bd.Max.Y; y++ {
+		for x := bd.Min.X; x < bd.Max.X; x++ {
+			if r, g, b := rgb(img, x, y); abs(r-cr) <= 8 && abs(g-cg) <= 8 && abs(b-cb) <= 8 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// diagramOf runs a script with --diagram and returns the SVG, its
+// structure, and that no label of it overlaps a bar or another label.
+func diagramOf(t *testing.T, dir, script string, code int, extra ...string) (string, timeline.SVGStructure) {
+	t.Helper()
+	pic := filepath.Join(t.TempDir(), "d.svg")
+	before := sysvSnapshot(t)
+	r := ipcsh(t, opts{dir: dir}, append(append([]string{"--diagram", pic}, extra...), script)...)
+	wantCode(t, r, code)
+	wantNoNewObjects(t, before)
+	data, err := os.ReadFile(pic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := timeline.ReadSVG(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := timeline.CheckSVGLayout(data); err != nil {
+		t.Errorf("%s: %v", script, err)
+	}
+	return pic, st
+}
+
+// TestVisualRingBuffer: three processes blocked in turn side by side (a
+// ring buffer): lifelines in spawn order, no label over a bar, and in
+// Chromium one header band per process, in the process colours.
+func TestVisualRingBuffer(t *testing.T) {
+	t.Parallel()
+	pic, st := diagramOf(t, arrowsDir, "ring.ipc", 0)
+	if got := strings.Join(st.Lanes, " "); got != "main shm seg sem s producer consumer1 consumer2" {
+		t.Errorf("lanes %q", got)
+	}
+	if _, err := exec.LookPath("chromium"); err != nil {
+		t.Skip("chromium is not installed (apt-get install chromium): the picture is not looked at")
+	}
+	img := screenshot(t, pic)
+	keepShot(t, img, "ring.png")
+	want := strings.Join(timeline.ProcessColors[:4], " ")
+	if got := strings.Join(headerBands(img), " "); got != want {
+		t.Errorf("header bands %v, want %v", got, want)
+	}
+}
+
+// TestVisualDeadlock: the deadlock example's picture shows each blocked
+// call as an open bar to the end, and the deadlock band, in Chromium too.
+func TestVisualDeadlock(t *testing.T) {
+	t.Parallel()
+	pic, st := diagramOf(t, filepath.Join("..", "..", "scripts", "examples"), "30-deadlock-report.ipc", 3, "--stall", "300ms")
+	if st.OpenBars != 3 || !st.Deadlock {
+		t.Errorf("%d open bars, deadlock marked %v; want 3 and true", st.OpenBars, st.Deadlock)
+	}
+	if got := strings.Join(st.Lanes, " "); got != "main pipe a pipe b left right" {
+		t.Errorf("lanes %q", got)
+	}
+	if _, err := exec.LookPath("chromium"); err != nil {
+		t.Skip("chromium is not installed (apt-get install chromium): the picture is not looked at")
+	}
+	img := screenshot(t, pic)
+	keepShot(t, img, "deadlock.png")
+	// The band's pink fill and red text are drawn: a band across the
+	// picture is thousands of pixels, its text hundreds.
+	if n := countColor(img, "#fde8ea"); n < 5000 {
+		t.Errorf("the deadlock band is missing: %d pixels of its colour", n)
+	}
+	if n := countColor(img, "#b00020"); n < 300 {
+		t.Errorf("the deadlock's red text is missing: %d pixels", n)
+	}
+}
