@@ -19,7 +19,7 @@ import (
 
 const (
 	boardSlots = 1024
-	slotSize   = 256
+	slotSize   = 384
 	boardSize  = 64 + boardSlots*slotSize
 )
 
@@ -59,6 +59,9 @@ type slot struct {
 	name    [40]byte
 	file    [48]byte
 	stmt    [128]byte
+	// obj is what the blocking call waits on, for the deadlock report to
+	// look at (explain.go): a blockObj, encoded.
+	obj [128]byte
 }
 
 func init() {

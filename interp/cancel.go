@@ -219,7 +219,11 @@ func (p *Proc) cut(c *canceler) error {
 // enter and leave bracket a blocking call on the board: the stall
 // detector sees the process blocked at this statement. Plain stores into
 // shared memory, no system call.
-func (p *Proc) enter(pos lang.Pos, stmt string) {
+func (p *Proc) enter(pos lang.Pos, stmt string) { p.enterOn(pos, stmt, blockObj{}) }
+
+// enterOn is enter for a call that waits on a known object: the deadlock
+// report then explains the wait by the object's state (explain.go).
+func (p *Proc) enterOn(pos lang.Pos, stmt string, obj blockObj) {
 	p.curStmt, p.curPos = stmt, pos
 	// Lines held back go out before the process may block for long.
 	_ = p.em.flush()
@@ -236,6 +240,10 @@ func (p *Proc) enter(pos lang.Pos, stmt string) {
 	if pos.Filename != p.lastFile {
 		setCstr(s.file[:], pos.Filename)
 		p.lastFile = pos.Filename
+	}
+	if obj != p.lastObj {
+		setCstr(s.obj[:], obj.encode())
+		p.lastObj = obj
 	}
 	if p.emitting() {
 		p.ev.start = p.em.now() // for the trace: when this call began

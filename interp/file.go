@@ -100,7 +100,7 @@ func (p *Proc) open(c *command, path string, flags int, mode uint32) (int, error
 	if cn == nil || flags&unix.O_NONBLOCK != 0 {
 		return ipc.Open(path, flags, mode)
 	}
-	p.enter(c.pos, c.src)
+	p.enterOn(c.pos, c.src, blockObj{tag: "open:" + path, how: openHow(flags), name: path})
 	fd, err := ipc.OpenI(path, flags, mode, cn.intr)
 	p.leave()
 	if err == ipc.ErrInterrupted {

@@ -74,7 +74,7 @@ func execSend(p *Proc, c *command) (Value, error) {
 	}
 	p.note(q.tag, typ)
 	p.publish(c)
-	p.enter(c.pos, c.src)
+	p.enterOn(c.pos, c.src, blockObj{tag: q.tag, how: "send", n: typ, name: q.name})
 	err = ipc.Msgsnd(q.id, typ, unsafeBytes(text), flags, p.intr())
 	p.leave()
 	if err == ipc.ErrInterrupted {
@@ -168,7 +168,7 @@ func execRecv(p *Proc, c *command) (Value, error) {
 			defer cn.addHook(it.Fire)()
 		}
 	}
-	p.enter(c.pos, c.src)
+	p.enterOn(c.pos, c.src, blockObj{tag: q.tag, how: "recv", n: typ, name: q.name})
 	got, n, err := ipc.Msgrcv(q.id, buf, typ, flags, it)
 	p.leave()
 	if timer != nil {

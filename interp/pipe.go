@@ -169,7 +169,7 @@ func execWrite(p *Proc, c *command) (Value, error) {
 	}
 	p.note(h.obj, int64(len(data)))
 	p.publish(c)
-	p.enter(c.pos, c.src)
+	p.enterOn(c.pos, c.src, blockObj{tag: h.obj, how: "write", name: h.name})
 	n, err := p.writeFD(h, unsafeBytes(data))
 	p.leave()
 	if _, stop := err.(*StopError); stop {
@@ -210,7 +210,7 @@ func execRead(p *Proc, c *command) (Value, error) {
 	var data string
 	asked := int64(-1) // N of `read FD N`: 0 reads nothing, which is not EOF
 	rd := reader{p: p, h: h}
-	p.enter(c.pos, c.src)
+	p.enterOn(c.pos, c.src, blockObj{tag: h.obj, how: "read", name: h.name})
 	switch {
 	case c.flags["all"]:
 		data, err = rd.all()

@@ -500,7 +500,7 @@ func (p *Proc) waitAll(pos lang.Pos, c *command) error {
 
 // waitFor blocks until h is reaped or the run is cancelled.
 func (p *Proc) waitFor(pos lang.Pos, h *procHandle, stmt string) error {
-	p.enter(pos, stmt)
+	p.enterOn(pos, stmt, blockObj{tag: "proc:" + h.name, how: "wait", name: h.name})
 	err := p.waitChan(h.done)
 	p.leave()
 	if err != nil {

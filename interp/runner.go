@@ -54,7 +54,8 @@ type Runner struct {
 	watchDone chan struct{} // closed when the stall watcher has returned
 	straggler bool          // a child was not reaped in time: keep the board mapped
 
-	script string // the file of the program last run, for the end-of-script wait
+	script string   // the file of the program last run, for the end-of-script wait
+	hist   *history // who released what, from the events (explain.go)
 
 	mu     sync.Mutex // tmpDir is read by Abort from a signal goroutine
 	tmpDir string
@@ -89,6 +90,7 @@ func New(cfg Config) (*Runner, error) {
 	run := &Runner{cfg: cfg, evW: w, board: b, cancel: cancel, stopWatch: make(chan struct{}), journal: newJournal("")}
 	run.out = &printer{w: cfg.Stdout, verbose: cfg.Verbose, quiet: cfg.Quiet, tmp: run.tmpPath, failed: run.outputFailed}
 	run.outBroken = make(chan struct{})
+	run.hist = newHistory()
 	tr := newTracer(cfg.Trace)
 	run.sup = startSupervisor(r, func(e *Event) {
 		tr.trace(e)
@@ -96,6 +98,7 @@ func New(cfg Config) (*Runner, error) {
 			return // for the trace only; nothing happened, for the stall detector
 		}
 		run.lastEvent.Store(e.Time)
+		run.hist.record(e)
 		run.out.print(e)
 	}, run.out.flush)
 	run.main = newProc("main", run, newEmitter(w))
@@ -324,6 +327,7 @@ type Proc struct {
 	slot     int           // on the board
 	lastStmt string        // what the board slot holds, to skip copies
 	lastFile string
+	lastObj  blockObj
 	curStmt  string   // the statement of the blocking call in progress
 	curPos   lang.Pos // (or of the last one), for an interrupt's report
 	faultAt  lang.Pos // the memory view being accessed, for a fault's report

@@ -210,7 +210,7 @@ func execSemOp(p *Proc, c *command) (Value, error) {
 		phase = PhasePublish
 		p.publish(c)
 	}
-	p.enter(c.pos, c.src)
+	p.enterOn(c.pos, c.src, semBlockObj(h, ops))
 	err = ipc.Semop(h.id, ops, timeout, p.intr())
 	p.leave()
 	if err == ipc.ErrInterrupted {

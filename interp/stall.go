@@ -30,6 +30,7 @@ var blockingSyscalls = map[int]string{
 type stallRow struct {
 	name, where string
 	blocked     time.Duration
+	obj         blockObj // what it waits on, if the process said (explain.go)
 }
 
 // watch runs in the main process until the run ends.
@@ -112,7 +113,7 @@ func (r *Runner) watch(stall time.Duration) {
 					stalled = false
 					continue
 				}
-				rows = append(rows, stallRow{name, "a program, in " + call + "(2)", d})
+				rows = append(rows, stallRow{name: name, where: "a program, in " + call + "(2)", blocked: d})
 				continue
 			}
 			e := slots[i]
@@ -125,14 +126,18 @@ func (r *Runner) watch(stall time.Duration) {
 			if atomic.LoadInt32(&s.line) == 0 { // the implicit wait at the end
 				where = fmt.Sprintf("%s: %s", cstr(s.file[:]), cstr(s.stmt[:]))
 			}
-			rows = append(rows, stallRow{name, where, time.Duration(now - since)})
+			rows = append(rows, stallRow{name, where, time.Duration(now - since), decodeBlockObj(cstr(s.obj[:]))})
 			unfinished = append(unfinished, r.unfinishedAt(s, name, since))
 		}
 		if live > 0 && stalled {
 			for _, f := range unfinished {
 				f()
 			}
-			r.Cancel(3, stallReport(stall, rows, r.cfg.Verbose))
+			report := stallReport(stall, rows, r.cfg.Verbose) + r.explain(rows)
+			if t := r.tmpPath(); t != "" && !r.cfg.Verbose {
+				report = strings.ReplaceAll(report, t, "$TMP") // as the transcript shows it
+			}
+			r.Cancel(3, report)
 			return
 		}
 	}
