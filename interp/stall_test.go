@@ -1,0 +1,94 @@
+package interp
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A deadlock stops the run with exit 3 and names where each process is
+// blocked; the children are killed and reaped.
+func TestStallReport(t *testing.T) {
+	start := time.Now()
+	_, err := runCfg(t, `pipe a
+pipe b
+spawn c {
+	read b.r
+}
+read a.r
+`, Config{Stall: 300 * time.Millisecond})
+	var se *StopError
+	if !errors.As(err, &se) || se.Code != 3 {
+		t.Fatalf("got %v, want a stop with code 3", err)
+	}
+	for _, want := range []string{"deadlock", "main: t.ipc:6:1: read a.r (blocked", "c: t.ipc:4:2: read b.r (blocked"} {
+		if !strings.Contains(se.Report, want) {
+			t.Errorf("report lacks %q:\n%s", want, se.Report)
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the stall stop took %v", d)
+	}
+	if z := zombies(t); z != 0 {
+		t.Errorf("%d zombies after a stall stop", z)
+	}
+}
+
+// A process sleeping or computing is not stalled.
+func TestNoFalseStall(t *testing.T) {
+	_, err := runCfg(t, `pipe p
+spawn c { sleep 600ms; write p.w "late" }
+read p.r
+wait c
+`, Config{Stall: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("a slow but live run was stopped: %v", err)
+	}
+}
+
+// The wait at the end of a script (and of a block) is no statement of the
+// script: the deadlock report names the file's end, never ":0:0".
+func TestStallReportAtEndOfScript(t *testing.T) {
+	_, err := runCfg(t, `pipe p
+spawn outer {
+	spawn inner { read p.r }
+}
+`, Config{Stall: 300 * time.Millisecond})
+	var se *StopError
+	if !errors.As(err, &se) || se.Code != 3 {
+		t.Fatalf("got %v, want a stop with code 3", err)
+	}
+	for _, want := range []string{"main: t.ipc: end of script: waiting for outer (blocked", "outer: t.ipc: end of block: waiting for inner (blocked", "inner: t.ipc:3:16: read p.r (blocked"} {
+		if !strings.Contains(se.Report, want) {
+			t.Errorf("report lacks %q:\n%s", want, se.Report)
+		}
+	}
+	if strings.Contains(se.Report, ":0:0") {
+		t.Errorf("report has no position:\n%s", se.Report)
+	}
+}
+
+// A program started with exec is watched from the first tick, as a
+// process of the interpreter is: the report comes one stall time after
+// everything blocked, not two (it came after 2.5 s for a 1 s stall).
+func TestStallReportWithExecChild(t *testing.T) {
+	start := time.Now()
+	_, err := runCfg(t, `pipe p
+spawn c exec cat stdin=p.r
+read p.r
+`, Config{Stall: time.Second})
+	elapsed := time.Since(start)
+	var se *StopError
+	if !errors.As(err, &se) || se.Code != 3 {
+		t.Fatalf("got %v, want a stop with code 3", err)
+	}
+	for _, want := range []string{"main: t.ipc:3:1: read p.r (blocked at least 1s)", "c: a program, in read(2) (blocked at least 1s)"} {
+		if !strings.Contains(se.Report, want) {
+			t.Errorf("report lacks %q:\n%s", want, se.Report)
+		}
+	}
+	if elapsed > 1900*time.Millisecond {
+		t.Errorf("the report came %v after the start, for a stall of 1s", elapsed)
+	}
+}
