@@ -72,13 +72,20 @@ func (c *capture) finish(p *Proc, name string) {
 	select {
 	case <-c.done:
 		return
-	case <-time.After(20 * time.Millisecond):
+	case <-time.After(50 * time.Millisecond):
 	}
-	// The last lines may still be in flight: look for holders a few times
-	// before deciding that the pipe will not end by itself.
+	// The last lines may still be in flight, and a process the program
+	// just forked may be about to redirect its output elsewhere: only
+	// holders seen three times over 100 ms count.
+	seen := 0
 	for try := 0; ; try++ {
 		holders := pipeHolders(c.ino, unix.Getpid())
 		if len(holders) > 0 {
+			seen++
+		} else {
+			seen = 0
+		}
+		if seen >= 3 {
 			var names []string
 			for _, h := range holders {
 				_ = unix.Kill(h.pid, unix.SIGKILL)
@@ -87,7 +94,7 @@ func (c *capture) finish(p *Proc, name string) {
 			p.emitAs(name, EvCall, PhaseOnce, lang.Pos{}, "left running: "+strings.Join(names, ", "), "killed")
 			break
 		}
-		if try == 5 {
+		if try == 10 {
 			break
 		}
 		select {

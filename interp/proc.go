@@ -49,43 +49,6 @@ func (h *procHandle) field(name string) (Value, bool) {
 	return Value{}, false
 }
 
-func (h *procHandle) wire(*wireEncoder) wireHandle {
-	return wireHandle{Kind: "proc", Name: h.name, Pid: h.pid, Slot: h.slot, Exec: h.exec}
-}
-
-func (h *fdHandle) wire(*wireEncoder) wireHandle {
-	return wireHandle{Kind: "fd", Name: h.name, FD: h.fd, Closed: h.closed, Nonblock: h.nonblock, Pollable: h.pollable, Obj: h.obj}
-}
-
-func (o *sysvObj) wire(*wireEncoder) wireHandle {
-	return wireHandle{Kind: "sysv", Name: o.name, Sysv: string(o.kind), ID: o.id, Key: o.key}
-}
-
-func (h *segHandle) wire(e *wireEncoder) wireHandle {
-	w := h.sysvObj.wire(e)
-	w.Size = h.size
-	return w
-}
-
-func (h *semHandle) wire(e *wireEncoder) wireHandle {
-	w := h.sysvObj.wire(e)
-	w.Size = h.nsems
-	return w
-}
-
-func (h *memHandle) wire(e *wireEncoder) wireHandle {
-	w := wireHandle{Kind: "mem", Name: h.name, Sysv: h.kind, ID: h.shmid, FD: h.fd, Size: len(h.mem),
-		Addr: uint64(h.addr()), Rdonly: h.rdonly, Private: h.private, Path: h.path, Gone: h.gone, Seg: -1}
-	if h.seg != nil {
-		w.Seg = e.handle(h.seg)
-	}
-	return w
-}
-
-func (h *pipeHandle) wire(e *wireEncoder) wireHandle {
-	return wireHandle{Kind: "pipe", Name: h.name, R: e.handle(h.r), W: e.handle(h.w)}
-}
-
 // statusValue is a wait status as the language sees it: the exit code, or
 // "signal SIGTERM" for a process killed by a signal.
 func statusValue(ws unix.WaitStatus) Value {
