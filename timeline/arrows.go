@@ -486,29 +486,10 @@ func hasWord(stmt, word string) bool {
 // sends is never taken for one of its options.
 func words(stmt string) []string {
 	var out []string
-	var cur strings.Builder
-	inStr, esc := false, false
-	for k := 0; k < len(stmt); k++ {
-		c := stmt[k]
-		switch {
-		case esc:
-			esc = false
-		case inStr && c == '\\':
-			esc = true
-		case c == '"':
-			inStr = !inStr
-		case inStr:
-		case c == ' ':
-			if cur.Len() > 0 {
-				out = append(out, cur.String())
-				cur.Reset()
-			}
-		default:
-			cur.WriteByte(c)
+	for _, f := range fields(stmt) {
+		if !strings.HasPrefix(f, `"`) {
+			out = append(out, f)
 		}
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
 	}
 	return out
 }

@@ -124,16 +124,25 @@ func laterObj(events []Event, i int, kind, name string) string {
 // dropping the index of a semaphore ("s[1]" is "s"): the words a name
 // can be compared by.
 func stmtFields(stmt string) []string {
+	out := fields(stmt)
+	for i, w := range out {
+		if !strings.HasPrefix(w, `"`) {
+			out[i], _, _ = strings.Cut(w, "[")
+		}
+	}
+	return out
+}
+
+// fields splits a statement at the spaces outside its string literals
+// (quoted as the transcript quotes them, Go's %q), each literal one field
+// with its quotes.
+func fields(stmt string) []string {
 	var out []string
 	var cur strings.Builder
 	inStr, esc := false, false
 	flush := func() {
 		if cur.Len() > 0 {
-			w := cur.String()
-			if !strings.HasPrefix(w, `"`) {
-				w, _, _ = strings.Cut(w, "[")
-			}
-			out = append(out, w)
+			out = append(out, cur.String())
 			cur.Reset()
 		}
 	}
