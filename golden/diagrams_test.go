@@ -18,8 +18,8 @@ import (
 // the same bytes: times, and the order of independent processes' rows,
 // change from run to run; which statement enables which does not. Each
 // committed picture is also laid out with no label over a bar or another
-// label, and the deadlock example's shows its blocked calls and the
-// deadlock.
+// label, and the deadlock example's shows its blocked calls, the
+// deadlock and the report's chains of waits.
 func TestDiagramsCurrent(t *testing.T) {
 	scripts, _ := filepath.Glob("../scripts/examples/*.ipc")
 	scripts = append(scripts, "testdata/readme-ping.ipc")
@@ -52,6 +52,9 @@ func TestDiagramsCurrent(t *testing.T) {
 			}
 			if name == "30-deadlock-report" && (!want.Deadlock || want.OpenBars != 3) {
 				t.Errorf("%s does not show the deadlock: marked %v, %d blocked calls drawn, want 3", committed, want.Deadlock, want.OpenBars)
+			}
+			if name == "30-deadlock-report" && !strings.Contains(string(old), ">why: main waits for its child left to end<") {
+				t.Errorf("%s does not show the report's chain of waits under the deadlock", committed)
 			}
 		})
 	}

@@ -68,6 +68,9 @@ type Event struct {
 	N     int64
 	Ops   string
 	Start int64
+	// Note is, on the trace's record of a deadlock, the report's
+	// explanation: who waits for whom, the cycle (explain.go).
+	Note string
 	// Err marks the line of a failed call: -q drops transcript lines
 	// but keeps these, and print lines.
 	Err bool
@@ -82,12 +85,12 @@ const headerLen = 2 + 1 + 1 + 1 + 4*3 + 8 + 8 + 8
 // encode appends e to buf as one record of at most pipeBuf bytes; overlong
 // strings are cut (they were shortened for display long before this).
 func (e *Event) encode(buf []byte) []byte {
-	strs := [nstrs]string{e.Proc, e.File, e.Stmt, e.Result, e.Verb, e.Obj, e.Ops}
+	strs := [nstrs]string{e.Proc, e.File, e.Stmt, e.Result, e.Verb, e.Obj, e.Ops, e.Note}
 	room := pipeBuf - headerLen - nstrs*2
 	for i := range strs {
 		// Statements, results and operations share what the fixed fields
 		// leave; names, files and verbs are short.
-		if (i == 2 || i == 3 || i == 6) && len(strs[i]) > room/4 {
+		if (i == 2 || i == 3 || i == 6 || i == 7) && len(strs[i]) > room/4 {
 			strs[i] = strs[i][:room/4] + "…"
 		}
 	}
@@ -119,7 +122,7 @@ func (e *Event) encode(buf []byte) []byte {
 var errShortRecord = errors.New("short event record")
 
 // nstrs is the number of strings in an encoded event.
-const nstrs = 7
+const nstrs = 8
 
 // decode reads one record from b, returning the bytes it used.
 func decode(b []byte) (Event, int, error) {
@@ -156,7 +159,7 @@ func decode(b []byte) (Event, int, error) {
 		p += l
 	}
 	e.Proc, e.File, e.Stmt, e.Result = strs[0], strs[1], strs[2], strs[3]
-	e.Verb, e.Obj, e.Ops = strs[4], strs[5], strs[6]
+	e.Verb, e.Obj, e.Ops, e.Note = strs[4], strs[5], strs[6], strs[7]
 	return e, n, nil
 }
 

@@ -90,7 +90,7 @@ func (r *Runner) watch(stall time.Duration) {
 			continue
 		}
 		var rows []stallRow
-		var unfinished []func() // for the trace, once the run is known stalled
+		var unfinished []func(note string) // for the trace, once the run is known stalled
 		live, stalled := 0, true
 		for i := 0; i < n && stalled; i++ {
 			s := r.board.slot(i)
@@ -130,12 +130,20 @@ func (r *Runner) watch(stall time.Duration) {
 			unfinished = append(unfinished, r.unfinishedAt(s, name, since))
 		}
 		if live > 0 && stalled {
-			for _, f := range unfinished {
-				f()
-			}
-			report := stallReport(stall, rows, r.cfg.Verbose) + r.explain(rows)
+			why := r.explain(rows)
 			if t := r.tmpPath(); t != "" && !r.cfg.Verbose {
-				report = strings.ReplaceAll(report, t, "$TMP") // as the transcript shows it
+				why = strings.ReplaceAll(why, t, "$TMP") // as the transcript shows it
+			}
+			// The first record of the deadlock carries the chains of
+			// waits, for a picture of the run to show them.
+			note := whyLines(why)
+			for _, f := range unfinished {
+				f(note)
+				note = ""
+			}
+			report := stallReport(stall, rows, r.cfg.Verbose) + why
+			if t := r.tmpPath(); t != "" && !r.cfg.Verbose {
+				report = strings.ReplaceAll(report, t, "$TMP")
 			}
 			r.Cancel(3, report)
 			return
@@ -201,9 +209,9 @@ func programBlocked(pid int) (call, cpu string, ok bool) {
 // blocked. The processes have stopped emitting: the event goes out
 // through main's emitter, with main's pid. The detector reads only the
 // board, never a process's own state, which another goroutine owns.
-func (r *Runner) unfinishedAt(s *slot, name string, since int64) func() {
+func (r *Runner) unfinishedAt(s *slot, name string, since int64) func(note string) {
 	if r.cfg.Trace == nil {
-		return func() {}
+		return func(string) {}
 	}
 	start := atomic.LoadInt64(&s.start)
 	if start <= 0 || start > since {
@@ -211,5 +219,17 @@ func (r *Runner) unfinishedAt(s *slot, name string, since int64) func() {
 	}
 	e := Event{Kind: EvUnfinished, Proc: name, File: cstr(s.file[:]), Line: atomic.LoadInt32(&s.line), Col: atomic.LoadInt32(&s.col),
 		Stmt: cstr(s.stmt[:]), Result: "deadlock", Start: start}
-	return func() { _ = r.main.em.emitNow(&e) }
+	return func(note string) { e.Note = note; _ = r.main.em.emitNow(&e) }
+}
+
+// whyLines keeps the chains of an explanation ("why: ..." lines), without
+// their prefix, one a line.
+func whyLines(explained string) string {
+	var out []string
+	for _, l := range strings.Split(explained, "\n") {
+		if w, ok := strings.CutPrefix(strings.TrimSpace(l), "why: "); ok {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, "\n")
 }

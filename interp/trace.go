@@ -60,7 +60,7 @@ func (t *tracer) trace(e *Event) {
 		// Start is when the call began (0 if unknown), Time when it was
 		// given up; Result is "cancelled" or "deadlock".
 		rec.Kind, rec.Phase = "unfinished", "end"
-		rec.Stmt, rec.Result, rec.Verb, rec.Obj, rec.Start = e.Stmt, e.Result, e.Verb, e.Obj, e.Start
+		rec.Stmt, rec.Result, rec.Verb, rec.Obj, rec.Start, rec.Text = e.Stmt, e.Result, e.Verb, e.Obj, e.Start, e.Note
 	default:
 		rec.Stmt, rec.Result = e.Stmt, e.Result
 		rec.Verb, rec.Obj, rec.N, rec.Ops, rec.Start = e.Verb, e.Obj, e.N, e.Ops, e.Start

@@ -35,6 +35,7 @@ type drow struct {
 	count int // how many identical consecutive events this row stands for
 	gap   int // on the gap row: how many events are not shown
 	stop  int // on the stop row: how many calls the deadlock left blocked
+	why   string // under the stop row: one chain of waits of the deadlock report
 }
 
 // bar is an activation bar: a process blocked in a call over these rows.
@@ -61,6 +62,7 @@ type diagram struct {
 	collapsed int // events folded into the rows of their repeats
 	omitted   int // events in the gap
 	dropped   int // arrows with an end in the gap
+	stopRow   int // the row of a deadlock's stop; the chains of waits follow it
 }
 
 func buildDiagram(events []Event, maxRows int) *diagram {
@@ -166,14 +168,33 @@ func (d *diagram) makeRows(maxRows int) {
 		d.omitted = gap.gap
 		rows = append(append(rows[:head:head], gap), rows[len(rows)-tail:]...)
 	}
-	stopped := 0
+	stopped, why := 0, ""
 	for i := range d.events {
 		if d.events[i].deadlocked() {
 			stopped++
+			if why == "" {
+				why = d.events[i].Text // the report's chains of waits
+			}
 		}
 	}
 	if stopped > 0 {
 		rows = append(rows, drow{ev: -1, stop: stopped})
+		d.stopRow = len(rows) - 1
+		// One step of each chain a row, so that no line runs off the
+		// picture: "why: a waits for X", "← only b posts X", ...
+		for _, l := range strings.Split(why, "\n") {
+			if l == "" {
+				continue
+			}
+			for k, part := range strings.Split(l, " ← ") {
+				if k == 0 {
+					part = "why: " + part
+				} else {
+					part = "   ← " + part
+				}
+				rows = append(rows, drow{ev: -1, why: part})
+			}
+		}
 	}
 	d.rows = rows
 	for r, row := range rows {
@@ -235,7 +256,9 @@ func (d *diagram) makeBars() {
 		e := &d.events[row.ev]
 		if e.unfinished() {
 			to := len(d.rows) - 1
-			if !e.deadlocked() {
+			if e.deadlocked() {
+				to = d.stopRow
+			} else {
 				for to > r && (d.rows[to].ev < 0 || d.events[d.rows[to].ev].T > e.T) {
 					to--
 				}
@@ -256,7 +279,7 @@ func (d *diagram) makeBars() {
 
 // A step is what one row draws.
 type step struct {
-	kind     string // "arrow", "note", "exit", "gap", "blocked", "stop"
+	kind     string // "arrow", "note", "exit", "gap", "blocked", "stop", "why"
 	from, to int    // lanes; for a note or an exit, both are its process
 	dashed   bool   // a consume: the call took from the object
 	label    string
@@ -269,6 +292,9 @@ func (d *diagram) step(r int) step {
 	if row.stop > 0 {
 		return step{kind: "stop", failed: true, label: fmt.Sprintf("deadlock: %s blocked for good; ipcsh stopped the run",
 			plural(int64(row.stop), "call"))}
+	}
+	if row.why != "" {
+		return step{kind: "why", failed: true, label: row.why}
 	}
 	if row.ev < 0 {
 		return step{kind: "gap", label: fmt.Sprintf("… %s not shown …", plural(int64(row.gap), "event"))}

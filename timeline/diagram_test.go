@@ -322,3 +322,34 @@ func TestSVGEmptyPrint(t *testing.T) {
 		t.Errorf("an empty print draws no text:\n%s", svg)
 	}
 }
+
+// The deadlock report's chains of waits (carried by the first record of
+// the deadlock) are drawn under its band, one step a row, and the open
+// bars still end at the band.
+func TestSVGDeadlockChains(t *testing.T) {
+	ev := readTrace(t, "deadlock.jsonl")
+	for i := range ev {
+		if ev[i].deadlocked() {
+			ev[i].Text = "main waits for sem s[0] (value 0) ← only a posted s[0] ← a waits for sem t[0] (value 0) ← only main posted t[0]: a cycle\nleft waits for data in pipe a"
+			break
+		}
+	}
+	svg, _ := svgOf(t, ev)
+	for _, want := range []string{"why: main waits for sem s[0] (value 0)", "← only a posted s[0]", "← only main posted t[0]: a cycle", "why: left waits for data in pipe a"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the picture lacks %q", want)
+		}
+	}
+	d := buildDiagram(ev, MaxRows)
+	if got := len(d.rows) - 1 - d.stopRow; got != 5 {
+		t.Errorf("%d rows under the deadlock band, want 5 (4 steps of one chain, 1 of the other)", got)
+	}
+	for _, b := range d.bars {
+		if b.to != d.stopRow {
+			t.Errorf("bar %+v runs past the deadlock band (row %d)", b, d.stopRow)
+		}
+	}
+	if err := CheckSVGLayout([]byte(svg)); err != nil {
+		t.Errorf("layout: %v", err)
+	}
+}

@@ -48,7 +48,7 @@ func WriteMermaid(w io.Writer, events []Event) error {
 		}
 		text := mermaidText(seq + s.label)
 		switch {
-		case s.kind == "gap" || s.kind == "stop":
+		case s.kind == "gap" || s.kind == "stop" || s.kind == "why":
 			fmt.Fprintf(bw, "    Note over %s,%s: %s\n", ids[0], ids[len(ids)-1], text)
 		case s.kind == "arrow" && s.from != s.to:
 			arrow := "->>"

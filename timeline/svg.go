@@ -146,6 +146,8 @@ func (d *diagram) svg(w *bufio.Writer) {
 		end := bottom
 		if r, ok := d.endRow[k]; ok {
 			end = d.rowY(r)
+		} else if d.stopRow > 0 {
+			end = d.rowY(d.stopRow) // the chains of waits below it are text across the picture
 		}
 		fmt.Fprintf(w, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#aaaaaa\" stroke-dasharray=\"4,3\"/>\n",
 			laneX(k), headTop+headH, laneX(k), end)
@@ -284,6 +286,13 @@ func (d *diagram) svgRow(w *bufio.Writer, r int, width float64) {
 		x, room := place(textWidth(label)*1.26, width/2, 10, width-10, d.obstacles(r))
 		label = clip(label, fit(room/1.26))
 		fmt.Fprintf(w, "<text x=\"%.1f\" y=\"%.1f\" fill=\"#b00020\" font-weight=\"bold\">%s</text></g>\n", x, y+4, esc(label))
+		return
+	}
+	if s.kind == "why" {
+		// A chain of waits of the deadlock report, under its band: who
+		// waits for whom, and the cycle when there is one.
+		label := clip(s.label, fit(width-20))
+		fmt.Fprintf(w, "<text class=\"why\" x=\"10\" y=\"%.1f\" fill=\"#b00020\">%s</text>\n", y+4, esc(label))
 		return
 	}
 	if s.kind == "gap" {
