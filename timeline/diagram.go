@@ -31,10 +31,10 @@ type lane struct {
 // drow is one row of the diagram: an event, the gap of a summary, or
 // the end of a run its deadlock stopped.
 type drow struct {
-	ev    int // index into the events; -1 for the gap or the stop
-	count int // how many identical consecutive events this row stands for
-	gap   int // on the gap row: how many events are not shown
-	stop  int // on the stop row: how many calls the deadlock left blocked
+	ev    int    // index into the events; -1 for the gap or the stop
+	count int    // how many identical consecutive events this row stands for
+	gap   int    // on the gap row: how many events are not shown
+	stop  int    // on the stop row: how many calls the deadlock left blocked
 	why   string // under the stop row: one chain of waits of the deadlock report
 }
 
