@@ -2,7 +2,9 @@
 // system calls, and prints the transcript of what every process did.
 //
 // This package owns the command line: flags, sub-commands (check, test,
-// clean, version), the REPL, exit codes and signals. It is the only place
-// that calls os.Exit; what it runs comes from packages lang and interp,
-// golden tests from package golden.
+// fmt, clean, help, version), the REPL (repl*.go), the pictures of a run
+// (visual.go), exit codes, and the signals that stop a run (SIGINT,
+// SIGTERM, SIGHUP, SIGQUIT, and a broken standard output: main.go). It is
+// the only place that calls os.Exit; what it runs comes from packages lang
+// and interp, golden tests from package golden, pictures from timeline.
 package main
