@@ -170,7 +170,7 @@ func (f *formatter) consumed(t lexer.Token) {
 // put writes one piece of a statement: a bare token (tok is its text) or
 // a laid-out node (tok is ""), which stands at [start, end) in the source.
 func (f *formatter) put(text, tok string, start, end int) {
-	if f.cur.Len() > 0 && f.spaceBefore(text, tok, start) {
+	if f.cur.Len() > 0 && f.spaceBefore(tok, start) {
 		f.cur.WriteByte(' ')
 	}
 	f.cur.WriteString(text)
@@ -180,7 +180,7 @@ func (f *formatter) put(text, tok string, start, end int) {
 // spaceBefore says whether a space separates the piece about to be written
 // from the one before it. A bracket that the author glued to the word
 // before stays glued (`def f(a, b)`, `spawn w[i]`).
-func (f *formatter) spaceBefore(text, tok string, start int) bool {
+func (f *formatter) spaceBefore(tok string, start int) bool {
 	switch tok {
 	case ",", ";", ")", "]", ":", ".", "..":
 		return false
@@ -193,7 +193,7 @@ func (f *formatter) spaceBefore(text, tok string, start int) bool {
 	case "(", "[", ".", "..":
 		return false
 	}
-	return !strings.HasPrefix(text, ",")
+	return true
 }
 
 // flushComments writes the comments that stand before offset: one on the
@@ -261,6 +261,9 @@ func (f *formatter) stmt(s *Stmt, depth int) {
 			f.stmt(n, depth)
 			end = n.EndPos.Offset
 		default:
+			if a, ok := n.(*Arg); ok && a.Comma {
+				f.put(",", ",", start, start+1)
+			}
 			var text string
 			text, end = f.leaf(n, toks[i:])
 			f.put(text, "", start, end)
@@ -312,10 +315,7 @@ func (f *formatter) leaf(n any, toks []lexer.Token) (string, int) {
 		_, end := n.Span()
 		return f.exprText(n), end.Offset
 	case *Arg:
-		var b strings.Builder
-		if n.Comma {
-			b.WriteString(", ")
-		}
+		var b strings.Builder // its comma is the caller's
 		switch {
 		case n.Opt != nil:
 			b.WriteString(n.Opt.Name + "=" + f.exprText(n.Opt.Value))
