@@ -1,10 +1,91 @@
 package lang
 
 import (
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
+
+// TestFormatRepoScripts keeps every .ipc of the repository in `ipcsh fmt`'s
+// layout (it runs in `make test`): a script that formatting would change
+// fails here, with the command that fixes it. Each one is also a case of
+// checkFormat: its formatted text says the same and is a fixed point.
+func TestFormatRepoScripts(t *testing.T) {
+	files := repoScripts(t)
+	if len(files) < 40 {
+		t.Fatalf("found only %d scripts: %v", len(files), files)
+	}
+	for _, path := range files {
+		src, err := os.ReadFile(filepath.Join("..", path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(path, string(src)); err != nil {
+			continue // the syntax-error cases: fmt leaves them alone too
+		}
+		out := checkFormat(t, path, string(src))
+		if out != string(src) {
+			t.Errorf("%s is not in ipcsh fmt's layout (run: go run ./cmd/ipcsh fmt %s):\n%s", path, path, lineDiff(string(src), out))
+		}
+	}
+}
+
+// repoScripts lists the .ipc files git tracks, from the repository's root;
+// without git (a source tarball), every .ipc under the root.
+func repoScripts(t *testing.T) []string {
+	t.Helper()
+	if out, err := exec.Command("git", "-C", "..", "ls-files", "-z", "--", "*.ipc").Output(); err == nil {
+		var files []string
+		for _, f := range strings.Split(string(out), "\x00") {
+			if f != "" {
+				files = append(files, f)
+			}
+		}
+		return files
+	}
+	var files []string
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "bin") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".ipc") {
+			rel, _ := filepath.Rel("..", path)
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// lineDiff shows the lines of want that differ from got's, numbered.
+func lineDiff(got, want string) string {
+	a, b := strings.Split(got, "\n"), strings.Split(want, "\n")
+	var out strings.Builder
+	for i := 0; i < max(len(a), len(b)); i++ {
+		var x, y string
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if x != y {
+			out.WriteString("  line " + strconv.Itoa(i+1) + ":\n  - " + x + "\n  + " + y + "\n")
+		}
+	}
+	return out.String()
+}
 
 func TestFormatLayout(t *testing.T) {
 	for _, c := range []struct{ name, src, want string }{
