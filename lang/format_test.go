@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // TestFormatRepoScripts keeps every .ipc of the repository in `ipcsh fmt`'s
@@ -214,5 +216,35 @@ func TestFormatLeavesOfAnyShape(t *testing.T) {
 	want := map[int]any{12: d.Default, 20: d.Body, 30: d.Opts[0]}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("leavesOf = %v, want %v", got, want)
+	}
+}
+
+// The bare tokens of a statement's own grammar (a future `def f(a, b)` or
+// `spawn w[i]`) are spaced by spaceBefore: a bracket glued to the word
+// before it stays glued, one the author set apart stays apart; commas and
+// closing brackets are glued to what they follow.
+func TestFormatBareTokenSpacing(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want string
+	}{
+		{"def f(a,b)", "def f(a, b)"},
+		{"def f (a , b )", "def f (a, b)"},
+		{"spawn w[ i ]", "spawn w[i]"},
+		{"x in 0 .. 9", "x in 0..9"},
+	} {
+		toks, err := scan("t.ipc", c.src, lexer.Position{Line: 1, Column: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &formatter{}
+		for _, tok := range toks {
+			if tok.Type != tokEOL && tok.Type != tokEOF {
+				f.put(tok.Value, tok.Value, tok.Pos.Offset, tok.Pos.Offset+len(tok.Value))
+			}
+		}
+		if got := f.cur.String(); got != c.want {
+			t.Errorf("%q: %q, want %q", c.src, got, c.want)
+		}
 	}
 }
