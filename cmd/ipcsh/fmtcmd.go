@@ -10,9 +10,10 @@ import (
 )
 
 const fmtUsage = `usage: ipcsh fmt [--check] FILE...
-  rewrite each script in the canonical layout (lang.Format): one statement
-  per line, blocks indented by two spaces, single spaces between words;
-  literals, comments and short one-line blocks stay as written.
+  rewrite each script in the canonical layout (lang.Format): blocks
+  indented by two spaces, single spaces between words, trailing comments
+  of consecutive lines in one column; statements and blocks written on
+  one line stay on one line, and literals, comments and blank lines stay.
   --check   change nothing: list the files that are not in the layout,
             and exit 1 if there are any
 `

@@ -592,14 +592,14 @@ func TestFmt(t *testing.T) {
 	dir := t.TempDir()
 	messy := filepath.Join(dir, "messy.ipc")
 	broken := filepath.Join(dir, "broken.ipc")
-	os.WriteFile(messy, []byte("pipe p;write p.w  \"x\"\n"), 0o644)
+	os.WriteFile(messy, []byte("pipe p;write p.w  \"x\"\n\n\n# done\n"), 0o644)
 	os.WriteFile(broken, []byte("print )\n"), 0o644)
 	r := ipcsh(t, opts{}, "fmt", "--check", messy)
 	wantCode(t, r, 1)
 	wantContains(t, "stdout", r.stdout, messy)
 	r = ipcsh(t, opts{}, "fmt", messy)
 	wantCode(t, r, 0)
-	if b, _ := os.ReadFile(messy); string(b) != "pipe p\nwrite p.w \"x\"\n" {
+	if b, _ := os.ReadFile(messy); string(b) != "pipe p; write p.w \"x\"\n\n# done\n" {
 		t.Errorf("formatted file:\n%s", b)
 	}
 	wantCode(t, ipcsh(t, opts{}, "fmt", "--check", messy), 0)
