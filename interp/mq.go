@@ -18,6 +18,18 @@ type mqHandle struct {
 	qname   string // "/jobs"
 	msgsize int    // fixed when the queue was made: recv's buffer
 	tag     string // "mq:/jobs", the object of events
+	shown   [2]string
+}
+
+// blockedText is what the stall detector and the deadlock report show for
+// a blocked statement: it and the POSIX object it waits on, which the
+// statement names only by a variable. The last one is kept in cache, so a
+// loop makes no new string on each round.
+func blockedText(cache *[2]string, src, obj string) string {
+	if cache[0] != src {
+		cache[0], cache[1] = src, src+" ("+obj+")"
+	}
+	return cache[1]
 }
 
 func (h *mqHandle) Name() string { return h.fdh.name }
@@ -224,7 +236,7 @@ func execMqSend(p *Proc, c *command, h *mqHandle) (Value, error) {
 		p.note(h.tag, prio)
 	}
 	p.publish(c)
-	p.enter(c.pos, c.src)
+	p.enter(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname))
 	err = ipc.MqTimedsend(h.fdh.fd, unsafeBytes(text), int(prio), abs, p.intr())
 	p.leave()
 	if err == ipc.ErrInterrupted {
@@ -286,7 +298,7 @@ func execMqRecv(p *Proc, c *command, h *mqHandle) (Value, error) {
 		p.msgBuf = make([]byte, h.msgsize)
 	}
 	buf := p.msgBuf[:h.msgsize]
-	p.enter(c.pos, c.src)
+	p.enter(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname))
 	n, prio, err := ipc.MqTimedreceive(h.fdh.fd, buf, abs, p.intr())
 	p.leave()
 	if err == ipc.ErrInterrupted {

@@ -28,9 +28,17 @@ type psemHandle struct {
 	fd  int
 	own []byte
 	// An unnamed one: the memory it lies in and its offset there.
-	mem *memHandle
-	off int64
-	tag string // the object of events: the same in every process
+	mem   *memHandle
+	off   int64
+	tag   string // the object of events: the same in every process
+	shown [2]string
+}
+
+func (h *psemHandle) objText() string {
+	if h.sname != "" {
+		return "POSIX semaphore " + h.sname
+	}
+	return fmt.Sprintf("POSIX semaphore in %s at +%d", h.mem.name, h.off)
 }
 
 func (h *psemHandle) Name() string { return h.name }
@@ -362,7 +370,7 @@ func execPsem(p *Proc, c *command, h *psemHandle) (Value, error) {
 		timeout = time.Duration(v.I)
 	}
 	var err error
-	p.enter(c.pos, c.src)
+	p.enter(c.pos, blockedText(&h.shown, c.src, h.objText()))
 	switch {
 	case c.flags["nowait"]:
 		err = h.sem.Trywait()
