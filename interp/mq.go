@@ -133,6 +133,7 @@ func execMqopen(p *Proc, c *command) (Value, error) {
 	}
 	fh := &fdHandle{name: c.boundName(), fd: fd, nonblock: c.flags["nonblock"]}
 	p.addHandle(fh)
+	p.popened = append(p.popened, posixEntry{kind: kMq, name: fh.name, pname: name})
 	h := &mqHandle{fdh: fh, qname: name, msgsize: int(a.Msgsize), tag: "mq:" + name}
 	c.bind(p, h)
 	p.done(c, PhaseOnce, p.posixGetResult(created, fd))

@@ -75,6 +75,7 @@ func (p *Proc) ipcsPosix(all bool, rows []Value, lines []string) ([]Value, []str
 		seen := map[string]bool{}
 		var objs []posixEntry
 		objs = append(objs, p.run.journal.posixEntries()...)
+		objs = append(objs, p.popened...)
 		for _, e := range objs {
 			k := string(e.kind) + e.pname
 			if seen[k] {

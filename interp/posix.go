@@ -24,6 +24,13 @@ func ipcExplain(err error) string {
 	return strings.TrimPrefix(s, "ipc: ")
 }
 
+// posixNameOK says whether name follows the rule the ipc functions check
+// (ipc/posix.go): a leading '/', then at least one character, no other '/'.
+func posixNameOK(name string) bool {
+	rest, ok := strings.CutPrefix(name, "/")
+	return ok && rest != "" && !strings.Contains(rest, "/")
+}
+
 // posixName is the statement's POSIX name parameter.
 func (c *command) posixName(i int) (string, error) {
 	v := c.param(i)
@@ -106,6 +113,12 @@ func unlinkStatement(kind posixKind, call func(string) error) execFn {
 		name, err := c.posixName(0)
 		if err != nil {
 			return Value{}, err
+		}
+		if !posixNameOK(name) {
+			// Refused by glibc's rule before any call: nothing was
+			// published, so the line comes once, with the error.
+			err := call(name)
+			return Value{}, p.fail(c, PhaseOnce, err, ipcExplain(err))
 		}
 		p.publish(c)
 		if err := call(name); err != nil {

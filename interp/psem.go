@@ -197,6 +197,7 @@ func execSemopen(p *Proc, c *command) (Value, error) {
 		return Value{}, errorf(c.pos, "semopen %s: %v", name, err)
 	}
 	p.psems = append(p.psems, h)
+	p.popened = append(p.popened, posixEntry{kind: kPsem, name: h.name, pname: name})
 	c.bind(p, h)
 	p.done(c, PhaseOnce, p.posixGetResult(created, -1))
 	return handleV(h), nil

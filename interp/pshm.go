@@ -69,6 +69,7 @@ func execShmopen(p *Proc, c *command) (Value, error) {
 	}
 	fh := &fdHandle{name: c.boundName(), fd: fd, obj: fmt.Sprintf("file:%d", st.Ino)}
 	p.addHandle(fh)
+	p.popened = append(p.popened, posixEntry{kind: kPshm, name: fh.name, pname: name})
 	c.bind(p, fh)
 	p.done(c, PhaseOnce, p.posixGetResult(created, fd))
 	return handleV(fh), nil

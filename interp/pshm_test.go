@@ -63,3 +63,37 @@ func TestPosixSharedMemoryErrors(t *testing.T) {
 		posixGone(t, kPshm, m)
 	}
 }
+
+// TestIpcsAllPosix: `ipcs all` lists /dev/shm (a semaphore as psem, an
+// object as pshm) and says whether /dev/mqueue can be listed; `ipcs`
+// lists what this process opened but did not make, too.
+func TestIpcsAllPosix(t *testing.T) {
+	m, s := pxName("all-m"), pxName("all-s")
+	defer posixGone(t, kPshm, m)
+	defer posixGone(t, kPsem, s)
+	out, err := run(t, `shmopen f args[0] create size=1KiB
+semopen s args[1] create init=2
+ipcs all
+spawn child {
+  shmopen g args[0]
+  let objs = ipcs
+  expect len(objs) == 2, "g is f, opened again: listed once"
+}
+wait child
+`, m, s)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("main:   kind=pshm path=%s mode=0600 size=1024\n", m),
+		fmt.Sprintf("main:   kind=psem path=%s mode=0600 value=2\n", s),
+		"main: wait child -> 0\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ipcs all lacks %q:\n%s", want, out)
+		}
+	}
+	if mqueueMounted() == strings.Contains(out, "/dev/mqueue is not mounted") {
+		t.Errorf("ipcs all and mqueueMounted() (%v) disagree:\n%s", mqueueMounted(), out)
+	}
+}

@@ -332,6 +332,7 @@ type Proc struct {
 	readBuf []byte        // read's buffer, reused
 	semOps  []ipc.Sembuf  // semop's operations, reused
 	psems   []*psemHandle // named POSIX semaphores, unmapped at the end
+	popened []posixEntry  // POSIX objects this process opened, for ipcs
 }
 
 func newProc(name string, run *Runner, em *emitter) *Proc {

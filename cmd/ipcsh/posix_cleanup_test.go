@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -53,7 +54,13 @@ func TestPosixCleanupOnSignalAndError(t *testing.T) {
 	for _, tc := range []struct {
 		name, tail string
 		sig        syscall.Signal
-	}{{"SIGTERM", "sleep 1m\n", syscall.SIGTERM}, {"error", "sleep 300ms\nprint 1 / 0\n", 0}} {
+	}{
+		{"SIGTERM", "sleep 1m\n", syscall.SIGTERM},
+		// Blocked in mq_receive and in a futex wait: the stop must end them.
+		{"SIGTERM-in-recv", "recv q\n", syscall.SIGTERM},
+		{"SIGINT-in-sem-p", "sem p s\n", syscall.SIGINT},
+		{"error", "sleep 300ms\nprint 1 / 0\n", 0},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src, names := makePosixObjects(tc.name)
 			defer forgetPosix(names)
@@ -62,6 +69,7 @@ func TestPosixCleanupOnSignalAndError(t *testing.T) {
 				t.Fatalf("the run's objects are not all there while it runs: %v", got)
 			}
 			if tc.sig != 0 {
+				time.Sleep(100 * time.Millisecond) // into the blocking call
 				_ = cmd.Process.Signal(tc.sig)
 			}
 			if code := exitStatus(cmd.Wait()); code == 0 {
