@@ -117,6 +117,10 @@ func (e env) groups() []group {
 			c("msg_pingpong"), perl("msg_pingpong.pl"), python("msg_pingpong.py", true), ipcsh("ipcsh", "msg_pingpong.ipc")}},
 		{name: "sem", pinned: true, tiny: 10, cs: []contestant{
 			c("sem_pingpong"), perl("sem_pingpong.pl"), python("sem_pingpong.py", true), ipcsh("ipcsh", "sem_pingpong.ipc")}},
+		{name: "pmq", pinned: true, tiny: 10, cs: []contestant{
+			c("pmq_pingpong"), ipcsh("ipcsh", "pmq_pingpong.ipc")}},
+		{name: "psem", pinned: true, tiny: 10, cs: []contestant{
+			c("psem_pingpong"), ipcsh("ipcsh", "psem_pingpong.ipc")}},
 		{name: "shm", pinned: true, tiny: 10, cs: []contestant{
 			c("shm_handoff"), ipcsh("ipcsh", "shm_handoff.ipc")}},
 		{name: "bulk", pinned: true, tiny: 4, fixedN: bulkBlocks, cs: []contestant{

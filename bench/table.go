@@ -149,6 +149,8 @@ func buildTable(res map[string]map[string]*measurement, first firstEvent, parse 
 	withinC(add("FIFO ping-pong, 1 B", "fifo", micros, true, cOnly))
 	withinCAndPeers(add("SysV msg ping-pong, 2 types", "msg", micros, true, all))
 	withinCAndPeers(add("SysV sem ping-pong, 2 sems", "sem", micros, true, all))
+	withinC(add("POSIX mq ping-pong, 2 queues", "pmq", micros, true, cOnly))
+	withinC(add("POSIX sem ping-pong, 2 named sems", "psem", micros, true, cOnly))
 	withinC(add("4 KiB shm slot + sem hand-off", "shm", micros, true, cOnly))
 
 	bulk := add("bulk pipe, 64 KiB writes", "bulk", gibps, true, cOnly)

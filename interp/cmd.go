@@ -72,6 +72,9 @@ func init() {
 		"sem getncnt": execSemCtl, "sem getzcnt": execSemCtl, "sem getpid": execSemCtl,
 		"mmap": execMmap, "msync": execMsync, "munmap": execMunmap,
 		"ipcs": execIpcs, "ipcrm": execIpcrm,
+		"mqopen": execMqopen, "mqattr": execMqattr, "mqnotify": execMqnotify, "mqunlink": unlinkStatement(kMq, ipc.MqUnlink),
+		"semopen": execSemopen, "seminit": execSeminit, "semunlink": unlinkStatement(kPsem, ipc.SemUnlink),
+		"shmopen": execShmopen, "shmunlink": unlinkStatement(kPshm, ipc.ShmUnlink),
 	}
 }
 
@@ -98,6 +101,10 @@ func (c *compiler) command(lc *lang.Command) *command {
 		case a.Opt != nil && a.Opt.Name == "key" && isPrivate(a.Opt.Value):
 			// key=private is IPC_PRIVATE, which is key 0.
 			cmd.args = append(cmd.args, cmdArg{kind: aOpt, name: "key", eval: constant(intV(0))})
+		case a.Opt != nil && a.Opt.Name == "signal" && isWordExpr(a.Opt.Value):
+			// mqnotify's signal=SIGUSR1 is a word, as kill's signal is.
+			word, _ := lang.IdentOf(a.Opt.Value)
+			cmd.args = append(cmd.args, cmdArg{kind: aOpt, name: "signal", eval: constant(strV(word))})
 		case a.Opt != nil:
 			cmd.args = append(cmd.args, cmdArg{kind: aOpt, name: a.Opt.Name, eval: c.expr(a.Opt.Value)})
 		case ok:
@@ -122,6 +129,9 @@ func (c *compiler) command(lc *lang.Command) *command {
 	}
 	if fdFirst[spec.Name] {
 		c.staticFd(cmd, lc.Params[0].Expr)
+	}
+	if spec.Name == "seminit" && len(cmd.params) > 1 {
+		c.seminitView(cmd, lc.Params[1].Expr)
 	}
 	if spec.Name == "kill" && len(cmd.params) == 1 {
 		// The transcript names the signal that was sent, default or not.
@@ -162,6 +172,11 @@ func (c *compiler) staticFd(cmd *command, e lang.Expr) {
 			c.errorf(cmd.pos, "%s: %s is a pipe: use %s.r or %s.w", cmd.verb, e.Name, e.Name, e.Name)
 		}
 	}
+}
+
+func isWordExpr(e lang.Expr) bool {
+	_, ok := lang.IdentOf(e)
+	return ok
 }
 
 func isPrivate(e lang.Expr) bool {
@@ -270,6 +285,9 @@ func renderOpt(name string, v Value, verbose bool) string {
 		case "timeout":
 			return formatDuration(v.I)
 		}
+	}
+	if v.K == KStr && name == "signal" {
+		return v.S
 	}
 	return v.quote(verbose)
 }

@@ -426,9 +426,19 @@ func field(pos lang.Pos, v Value, name string) (Value, error) {
 	switch v.K {
 	case KMsg:
 		m := v.R.(*Msg)
-		switch name {
-		case "type":
+		switch {
+		case name == "type" && !m.Posix:
 			return intV(m.Type), nil
+		case name == "prio" && m.Posix:
+			return intV(m.Prio), nil
+		case name == "type" || name == "prio":
+			kind, has := "SysV", ".type"
+			if m.Posix {
+				kind, has = "POSIX", ".prio"
+			}
+			return Value{}, errorf(pos, "a %s message has no .%s: it has %s and .text", kind, name, has)
+		}
+		switch name {
 		case "text":
 			return strV(m.Text), nil
 		}

@@ -42,7 +42,8 @@ type journal struct {
 	// mine is what this process recorded, kept in memory too: if the
 	// journal file is lost (its directory removed under a running run),
 	// the main process still removes its own objects.
-	mine []journalEntry
+	mine  []journalEntry
+	pmine []posixEntry // the same for POSIX objects (pjournal.go)
 }
 
 type journalEntry struct {
@@ -272,6 +273,10 @@ func (j *journal) finish() error {
 		}
 	}
 	_, errs := removeObjects(objs)
+	j.mu.Unlock()
+	_, perrs := removePosix(j.posixEntries())
+	j.mu.Lock()
+	errs = append(errs, perrs...)
 	if len(errs) == 0 {
 		_ = os.Remove(j.path)
 	}
@@ -326,7 +331,10 @@ func Clean(w io.Writer) (int, error) {
 		}
 		removed += len(gone)
 		errs = append(errs, rmErrs...)
-		failed := len(rmErrs) > 0
+		n, perrs := cleanPosix(w, path, pid)
+		removed += n
+		errs = append(errs, perrs...)
+		failed := len(rmErrs) > 0 || len(perrs) > 0
 		for _, t := range tmps {
 			// Only what looks like a tmp directory of ipcsh's own.
 			if !strings.HasPrefix(filepath.Base(t), "ipcsh-") || !filepath.IsAbs(t) {

@@ -52,6 +52,15 @@ func execSend(p *Proc, c *command) (Value, error) {
 	if err := c.eval(p); err != nil {
 		return Value{}, err
 	}
+	if h, err := c.mqParam(p, 0, PhasePublish); err != nil || h != nil {
+		if err != nil {
+			return Value{}, err
+		}
+		return execMqSend(p, c, h)
+	}
+	if err := c.sysvOnly("prio=", "timeout="); err != nil {
+		return Value{}, err
+	}
 	q, _, err := c.sysvParam(0, kMsg)
 	if err != nil {
 		return Value{}, err
@@ -118,6 +127,12 @@ const maxRecv = 1 << 30
 func execRecv(p *Proc, c *command) (Value, error) {
 	if err := c.eval(p); err != nil {
 		return Value{}, err
+	}
+	if h, err := c.mqParam(p, 0, PhaseConsume); err != nil || h != nil {
+		if err != nil {
+			return Value{}, err
+		}
+		return execMqRecv(p, c, h)
 	}
 	q, _, err := c.sysvParam(0, kMsg)
 	if err != nil {

@@ -89,6 +89,9 @@ func (c *command) boundName() string {
 // kernel may already have given to something else.
 func (c *command) fd(p *Proc, i int, phase Phase) (*fdHandle, error) {
 	v := c.param(i)
+	if q, ok := v.R.(*mqHandle); ok && v.K == KHandle {
+		v = handleV(q.fdh) // a POSIX queue descriptor is an fd
+	}
 	if v.K == KHandle {
 		switch h := v.R.(type) {
 		case *fdHandle:

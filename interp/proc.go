@@ -129,6 +129,7 @@ func (p *Proc) inheritFiles(extra ...int) []uintptr {
 			extra = append(extra, h.fd) // a child maps the same file again
 		}
 	}
+	extra = append(extra, p.posixFds()...)
 	return p.run.fileTable(extra)
 }
 
@@ -315,6 +316,7 @@ func RunChild(startFD int, stderr io.Writer) int {
 		p.slots[i] = dec.value(w)
 	}
 	p.mems = dec.mems
+	p.psems = dec.psems
 	if len(dec.errs) > 0 {
 		for _, err := range dec.errs {
 			fmt.Fprintf(stderr, "ipcsh: child %s: %v\n", rec.Name, err)

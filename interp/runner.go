@@ -333,11 +333,13 @@ type Proc struct {
 	faultAt  lang.Pos // the memory view being accessed, for a fault's report
 	ev       evNote   // what the next event says beyond its text (event.go)
 
-	sysv    []*sysvObj   // SysV objects this process opened or created
-	mems    []*memHandle // attachments and mappings
-	msgBuf  []byte       // recv's buffer, reused
-	readBuf []byte       // read's buffer, reused
-	semOps  []ipc.Sembuf // semop's operations, reused
+	sysv    []*sysvObj    // SysV objects this process opened or created
+	mems    []*memHandle  // attachments and mappings
+	msgBuf  []byte        // recv's buffer, reused
+	readBuf []byte        // read's buffer, reused
+	semOps  []ipc.Sembuf  // semop's operations, reused
+	psems   []*psemHandle // named POSIX semaphores, unmapped at the end
+	popened []posixEntry  // POSIX objects this process opened, for ipcs
 }
 
 func newProc(name string, run *Runner, em *emitter) *Proc {
@@ -361,6 +363,7 @@ func (p *Proc) runBlock(code []stmtFn) error {
 }
 
 func (p *Proc) closeAll() {
+	p.closePosix()
 	p.closeMems()
 	for _, h := range p.handles {
 		if !h.closed {

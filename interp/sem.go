@@ -154,6 +154,9 @@ func execSemOp(p *Proc, c *command) (Value, error) {
 	if err := c.eval(p); err != nil {
 		return Value{}, err
 	}
+	if h := c.psemParam(); h != nil {
+		return execPsem(p, c, h)
+	}
 	h, idx, err := c.semParam()
 	if err != nil {
 		return Value{}, err
@@ -267,6 +270,9 @@ func semHint(h *semHandle, ops []ipc.Sembuf, timeout time.Duration, err error) s
 func execSemCtl(p *Proc, c *command) (Value, error) {
 	if err := c.eval(p); err != nil {
 		return Value{}, err
+	}
+	if h := c.psemParam(); h != nil {
+		return execPsem(p, c, h)
 	}
 	h, idx, err := c.semParam()
 	if err != nil {

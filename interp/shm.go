@@ -244,6 +244,9 @@ func execMmap(p *Proc, c *command) (Value, error) {
 	if err := c.eval(p); err != nil {
 		return Value{}, err
 	}
+	if fh, ok := c.param(1).R.(*fdHandle); ok && c.param(1).K == KHandle {
+		return execMmapFD(p, c, fh)
+	}
 	path, err := c.str(1, "PATH")
 	if err != nil {
 		return Value{}, err

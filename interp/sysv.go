@@ -330,6 +330,7 @@ func execIpcs(p *Proc, c *command) (Value, error) {
 			}
 		}
 	}
+	rows, lines = p.ipcsPosix(c.flags["all"], rows, lines)
 	if p.emitting() {
 		p.done(c, PhaseOnce, plural(len(rows), "object"))
 		for _, l := range lines {

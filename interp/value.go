@@ -39,9 +39,12 @@ type Value struct {
 type List struct{ Items []Value }
 
 // Msg is a SysV message: `.type` and `.text`; in string context, its text.
+// A POSIX message (Posix) has `.prio` instead of `.type`.
 type Msg struct {
-	Type int64
-	Text string
+	Type  int64
+	Text  string
+	Prio  int64
+	Posix bool
 }
 
 // Record holds the fields of a stat result, in display order.
@@ -187,6 +190,9 @@ func (v Value) quote(verbose bool) string {
 		return quoteStr(v.S)
 	case KMsg:
 		m := v.R.(*Msg)
+		if m.Posix {
+			return fmt.Sprintf("prio=%d %s", m.Prio, quoteStr(m.Text))
+		}
 		return fmt.Sprintf("type=%d %s", m.Type, quoteStr(m.Text))
 	case KList:
 		parts := make([]string, len(v.R.(*List).Items))

@@ -154,6 +154,9 @@ func init() {
 			return &procHandle{name: w.Name, pid: w.Pid, slot: w.Slot, exec: w.Exec, foreign: true}
 		},
 	}
+	for kind, dec := range posixDecoders {
+		handleDecoders[kind] = dec
+	}
 }
 
 type wireDecoder struct {
@@ -161,8 +164,9 @@ type wireDecoder struct {
 	built []Handle
 	// mems are the attachments and mappings made again in the child;
 	// errs what could not be (a segment removed meanwhile).
-	mems []*memHandle
-	errs []error
+	mems  []*memHandle
+	psems []*psemHandle // named POSIX semaphores mapped again
+	errs  []error
 }
 
 func (d *wireDecoder) handle(i int) Handle {

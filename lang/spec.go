@@ -62,11 +62,14 @@ const (
 	GShm     = "SysV shared memory"
 	GSem     = "SysV semaphores"
 	GMmap    = "Memory-mapped files"
+	GPmq     = "POSIX message queues"
+	GPsem    = "POSIX semaphores"
+	GPshm    = "POSIX shared memory"
 	GIntro   = "Introspection and clean-up"
 )
 
 // GroupOrder lists the groups as LANGUAGE.md presents them.
-var GroupOrder = []string{GControl, GProc, GPipe, GFifo, GMsg, GShm, GSem, GMmap, GIntro}
+var GroupOrder = []string{GControl, GProc, GPipe, GFifo, GMsg, GShm, GSem, GMmap, GPmq, GPsem, GPshm, GIntro}
 
 func p(name string) Param     { return Param{Name: name} }
 func opt(name string) Param   { return Param{Name: name, Optional: true} }
@@ -121,8 +124,8 @@ var Specs = []*Spec{
 
 	{Name: "msgget", Example: "msgget q key=0x1234 create mode=0600", Errors: "ENOENT (no queue with the key, and no create), EEXIST (create excl and the key is taken), EACCES (mode= asks for more than the queue allows), ENOSPC (msgmni reached)", Group: GMsg, Usage: "msgget NAME key=KEY|private [create] [excl] [keep] [mode=0600]", Summary: "open or create a message queue",
 		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: ipcOpts, Required: []string{"key"}},
-	{Name: "send", Example: "send q \"job 1\" type=2", Errors: "EAGAIN (nowait and the queue is full), EINVAL (type below 1, or over msgmax), EIDRM (removed while waiting)", Group: GMsg, Usage: "send Q EXPR [type=1] [nowait]", Summary: "msgsnd(2) a message", Params: []Param{p("Q"), p("EXPR")}, Flags: []string{"nowait"}, Opts: []string{"type"}},
-	{Name: "recv", Example: "let m = recv q type=-5 timeout=1s", Errors: "ENOMSG (nowait and no message matches), E2BIG (longer than max=, without noerror), EINVAL (max= negative), EAGAIN (timeout), EIDRM (removed while waiting)", Group: GMsg, Usage: "recv Q [type=0] [except] [noerror] [nowait] [max=8192] [timeout=DUR]", Summary: "msgrcv(2) a message; value: a message (.type, .text)",
+	{Name: "send", Example: "send q \"job 1\" type=2", Errors: "EAGAIN (nowait and the queue is full), EINVAL (type below 1, or over msgmax; prio= 32768 or more), EIDRM (removed while waiting), EMSGSIZE (longer than a POSIX queue's msgsize), ETIMEDOUT (a POSIX queue stayed full for timeout=)", Group: GMsg, Usage: "send Q EXPR [type=1] [nowait]", Summary: "msgsnd(2) a message; on a POSIX queue, mq_send with prio= and timeout=", Params: []Param{p("Q"), p("EXPR")}, Flags: []string{"nowait"}, Opts: []string{"type", "prio", "timeout"}},
+	{Name: "recv", Example: "let m = recv q type=-5 timeout=1s", Errors: "ENOMSG (nowait and no message matches), E2BIG (longer than max=, without noerror), EINVAL (max= negative), EAGAIN (timeout; a POSIX queue: nowait and empty), EIDRM (removed while waiting), ETIMEDOUT (a POSIX queue stayed empty for timeout=)", Group: GMsg, Usage: "recv Q [type=0] [except] [noerror] [nowait] [max=8192] [timeout=DUR]", Summary: "msgrcv(2) a message (.type, .text); on a POSIX queue, mq_receive (.prio, .text)",
 		Params: []Param{p("Q")}, Flags: []string{"except", "noerror", "nowait"}, Opts: []string{"type", "max", "timeout"}, Value: true},
 	{Name: "msgctl", Example: "let st = msgctl q stat", Errors: "EINVAL (the queue is gone), EPERM (set qbytes above msgmnb without privilege)", Group: GMsg, Usage: "msgctl Q stat | rmid | set qbytes=N", Summary: "a queue's status, removal, or limit",
 		Params: []Param{p("Q")}, OneOf: [][]string{{"stat", "rmid", "set"}}, Opts: []string{"qbytes"}, Value: true},
@@ -137,14 +140,14 @@ var Specs = []*Spec{
 
 	{Name: "semget", Example: "semget s key=private nsems=2 init=1 create", Errors: "ENOENT, EEXIST, EINVAL (nsems 0 or over SEMMSL), ERANGE (init over 32767), EACCES, ENOSPC", Group: GSem, Usage: "semget NAME key=KEY|private [nsems=1] [init=V] [create] [excl] [keep] [mode=0600]", Summary: "open or create a semaphore set",
 		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "nsems", "init", "mode"}, Required: []string{"key"}},
-	{Name: "sem p", Example: "sem p s[1] undo", Errors: "EAGAIN (nowait, or timeout= passed), EIDRM (removed while waiting), EFBIG (index beyond nsems)", Group: GSem, Usage: "sem p S[I] [undo] [nowait] [timeout=DUR]", Summary: "wait and decrement", Params: []Param{p("S")}, Flags: []string{"undo", "nowait"}, Opts: []string{"timeout"}},
-	{Name: "sem v", Example: "sem v s[1]", Errors: "ERANGE (over 32767), EIDRM", Group: GSem, Usage: "sem v S[I] [undo]", Summary: "increment", Params: []Param{p("S")}, Flags: []string{"undo"}},
+	{Name: "sem p", Example: "sem p s[1] undo", Errors: "EAGAIN (nowait, or timeout= passed), EIDRM (removed while waiting), EFBIG (index beyond nsems), ETIMEDOUT (a POSIX semaphore stayed 0 for timeout=)", Group: GSem, Usage: "sem p S[I] [undo] [nowait] [timeout=DUR]", Summary: "wait and decrement (on a POSIX semaphore: sem_wait)", Params: []Param{p("S")}, Flags: []string{"undo", "nowait"}, Opts: []string{"timeout"}},
+	{Name: "sem v", Example: "sem v s[1]", Errors: "ERANGE (over 32767), EIDRM", Group: GSem, Usage: "sem v S[I] [undo]", Summary: "increment (on a POSIX semaphore: sem_post)", Params: []Param{p("S")}, Flags: []string{"undo"}},
 	{Name: "sem z", Example: "sem z s timeout=1s", Errors: "EAGAIN (nowait, or timeout= passed), EIDRM", Group: GSem, Usage: "sem z S[I] [nowait] [timeout=DUR]", Summary: "wait for zero", Params: []Param{p("S")}, Flags: []string{"nowait"}, Opts: []string{"timeout"}},
 	{Name: "sem op", Example: "sem op s 0:-1 1:1 undo", Errors: "EAGAIN, E2BIG (more operations than SEMOPM), EFBIG, ERANGE, EIDRM", Group: GSem, Usage: "sem op S I:DELTA ... [undo] [nowait] [timeout=DUR]", Summary: "one atomic semop(2) over several semaphores",
 		Params: []Param{p("S"), {Name: "I:DELTA", Kind: PPair, Variadic: true}}, Flags: []string{"undo", "nowait"}, Opts: []string{"timeout"}},
 	{Name: "sem set", Example: "sem set s[0] 1", Errors: "ERANGE (outside 0..32767), EINVAL (index beyond nsems)", Group: GSem, Usage: "sem set S[I] V", Summary: "set a semaphore's value", Params: []Param{p("S"), p("V")}},
 	{Name: "sem setall", Example: "sem setall s 1 0", Errors: "ERANGE", Group: GSem, Usage: "sem setall S V...", Summary: "set every semaphore of a set", Params: []Param{p("S"), {Name: "V", Variadic: true}}},
-	{Name: "sem get", Example: "let v = sem get s[0]", Errors: "EINVAL (index beyond nsems, or the set is gone)", Group: GSem, Usage: "sem get S[I]", Summary: "a semaphore's value", Params: []Param{p("S")}, Value: true},
+	{Name: "sem get", Example: "let v = sem get s[0]", Errors: "EINVAL (index beyond nsems, or the set is gone)", Group: GSem, Usage: "sem get S[I]", Summary: "a semaphore's value (on a POSIX semaphore: sem_getvalue)", Params: []Param{p("S")}, Value: true},
 	{Name: "sem getall", Example: "let vals = sem getall s", Errors: "EINVAL", Group: GSem, Usage: "sem getall S", Summary: "every value of a set", Params: []Param{p("S")}, Value: true},
 	{Name: "sem getncnt", Example: "sem getncnt s[0]", Errors: "EINVAL", Group: GSem, Usage: "sem getncnt S[I]", Summary: "how many processes wait for an increase", Params: []Param{p("S")}, Value: true},
 	{Name: "sem getzcnt", Example: "sem getzcnt s[0]", Errors: "EINVAL", Group: GSem, Usage: "sem getzcnt S[I]", Summary: "how many processes wait for zero", Params: []Param{p("S")}, Value: true},
@@ -152,12 +155,29 @@ var Specs = []*Spec{
 	{Name: "semctl", Example: "semctl s rmid", Errors: "EINVAL (the set is gone), EPERM (not the owner)", Group: GSem, Usage: "semctl S stat | rmid", Summary: "a set's status, or removal", Params: []Param{p("S")}, OneOf: [][]string{{"stat", "rmid"}}, Value: true},
 	{Name: "atomic", Example: "atomic a.i64[0] += 1", Errors: "EACCES (through a rdonly attachment or mapping)", Group: GShm, Usage: "atomic VIEW += EXPR", Summary: "a real atomic add on shared memory"},
 
-	{Name: "mmap", Example: "mmap m tmp + \"/map\" size=4KiB create", Errors: "ENOENT (no file, and no create), EACCES, ENODEV (a file that cannot be mapped, such as a FIFO), EINVAL (size=0)", Group: GMmap, Usage: "mmap NAME PATH size=SIZE [shared|private] [create] [rdonly]", Summary: "map a file into memory; NAME is a memory view",
+	{Name: "mmap", Example: "mmap m tmp + \"/map\" size=4KiB create", Errors: "ENOENT (no file, and no create), EACCES, ENODEV (a file that cannot be mapped, such as a FIFO), EINVAL (size=0)", Group: GMmap, Usage: "mmap NAME PATH size=SIZE [shared|private] [create] [rdonly]", Summary: "map a file into memory (PATH may also be an fd, such as shmopen's); NAME is a memory view",
 		Params: []Param{named("NAME"), p("PATH")}, Flags: []string{"shared", "private", "create", "rdonly"}, Exclusive: [][]string{{"shared", "private"}}, Opts: []string{"size"}, Required: []string{"size"}},
 	{Name: "msync", Example: "msync m", Errors: "EINVAL (already unmapped)", Group: GMmap, Usage: "msync NAME", Summary: "flush a shared mapping to its file", Params: []Param{p("NAME")}},
 	{Name: "munmap", Example: "munmap m", Errors: "EINVAL (already unmapped)", Group: GMmap, Usage: "munmap NAME", Summary: "unmap a mapping", Params: []Param{p("NAME")}},
 
-	{Name: "ipcs", Example: "let objs = ipcs", Group: GIntro, Usage: "ipcs [all]", Summary: "SysV objects of this run (all: of the system)", Flags: []string{"all"}, Value: true},
+	{Name: "mqopen", Example: "mqopen q \"/jobs\" create maxmsg=10 msgsize=256", Errors: "EINVAL (a name without a leading / or with another /, glibc's rule; maxmsg= or msgsize= above /proc/sys/fs/mqueue/msg_max or msgsize_max), ENOENT (no such queue, and no create), EEXIST (create excl and the queue exists), EACCES, EMFILE (too many fds, or RLIMIT_MSGQUEUE), ENOSPC (queues_max reached)", Group: GPmq, Usage: "mqopen NAME \"/qname\" [create] [excl] [keep] [maxmsg=N] [msgsize=N] [nonblock] [mode=0600]", Summary: "mq_open a POSIX message queue; NAME is a queue descriptor (an fd)",
+		Params: []Param{named("NAME"), p("QNAME")}, Flags: []string{"create", "excl", "keep", "nonblock"}, Opts: []string{"maxmsg", "msgsize", "mode"}},
+	{Name: "mqattr", Example: "let a = mqattr q", Errors: "EBADF (closed)", Group: GPmq, Usage: "mqattr Q", Summary: "mq_getattr: a record (maxmsg, msgsize, curmsgs, nonblock)", Params: []Param{p("Q")}, Value: true},
+	{Name: "mqnotify", Example: "mqnotify q signal=SIGUSR1", Errors: "EBUSY (another process is registered)", Group: GPmq, Usage: "mqnotify Q [signal=SIGNAL | off]", Summary: "mq_notify with SIGEV_SIGNAL when a message arrives on the empty queue, or off to remove it",
+		Params: []Param{p("Q")}, Flags: []string{"off"}, Opts: []string{"signal"}},
+	{Name: "mqunlink", Example: "mqunlink \"/jobs\"", Errors: "ENOENT (no such queue), EACCES, EINVAL (a bad name)", Group: GPmq, Usage: "mqunlink \"/qname\"", Summary: "mq_unlink: remove a queue's name (open descriptors keep it)", Params: []Param{p("QNAME")}},
+
+	{Name: "semopen", Example: "semopen s \"/lock\" create init=1", Errors: "EINVAL (a bad name, or init= above SEM_VALUE_MAX), ENOENT (no such semaphore, and no create), EEXIST (create excl), EACCES", Group: GPsem, Usage: "semopen NAME \"/sname\" [create] [excl] [keep] [init=V] [mode=0600]", Summary: "sem_open a named POSIX semaphore (/dev/shm/sem.NAME); sem p, sem v and sem get act on it",
+		Params: []Param{named("NAME"), p("SNAME")}, Flags: []string{"create", "excl", "keep"}, Opts: []string{"init", "mode"}},
+	{Name: "seminit", Example: "seminit s a[64:96] init=1", Errors: "EINVAL (the view is not 32 bytes, not 8-byte aligned, or not shared memory; init= above SEM_VALUE_MAX)", Group: GPsem, Usage: "seminit NAME VIEW [init=V]", Summary: "an unnamed process-shared sem_t in an attachment or shared mapping: with init=, sem_init(s, 1, V); without, the one set up there",
+		Params: []Param{named("NAME"), p("VIEW")}, Opts: []string{"init"}},
+	{Name: "semunlink", Example: "semunlink \"/lock\"", Errors: "ENOENT (no such semaphore, or a bad name), EACCES", Group: GPsem, Usage: "semunlink \"/sname\"", Summary: "sem_unlink: remove a semaphore's name", Params: []Param{p("SNAME")}},
+
+	{Name: "shmopen", Example: "shmopen m \"/frame\" create size=4KiB", Errors: "EINVAL (a bad name), ENOENT (no such object, and no create), EEXIST (create excl), EACCES", Group: GPshm, Usage: "shmopen NAME \"/mname\" [create] [excl] [keep] [size=SIZE] [rdonly] [mode=0600]", Summary: "shm_open a POSIX shared memory object (and ftruncate it with size=); NAME is an fd for mmap",
+		Params: []Param{named("NAME"), p("MNAME")}, Flags: []string{"create", "excl", "keep", "rdonly"}, Opts: []string{"size", "mode"}},
+	{Name: "shmunlink", Example: "shmunlink \"/frame\"", Errors: "ENOENT (no such object, or a bad name), EACCES", Group: GPshm, Usage: "shmunlink \"/mname\"", Summary: "shm_unlink: remove the name (mappings keep the memory)", Params: []Param{p("MNAME")}},
+
+	{Name: "ipcs", Example: "let objs = ipcs", Group: GIntro, Usage: "ipcs [all]", Summary: "SysV and POSIX objects of this run (all: of the system, /dev/mqueue and /dev/shm too)", Flags: []string{"all"}, Value: true},
 	{Name: "ipcrm", Example: "ipcrm q", Errors: "EINVAL (already removed), EPERM (not the owner)", Group: GIntro, Usage: "ipcrm NAME", Summary: "remove a queue, segment or semaphore set now", Params: []Param{p("NAME")}},
 }
 

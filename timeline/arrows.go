@@ -155,9 +155,9 @@ func (m *matcher) event(i int) {
 		}
 	case kind == "pipe" || kind == "fifo":
 		m.stream(i, e, kind, publish)
-	case kind == "msg":
+	case kind == "msg" || kind == "mq": // SysV and POSIX queues
 		m.queue(i, e, publish)
-	case kind == "sem":
+	case kind == "sem" || kind == "psem": // a POSIX semaphore is index 0 of one
 		m.semaphore(i, e, publish)
 	}
 }
@@ -265,11 +265,24 @@ func (m *matcher) queue(i int, e *Event, publish bool) {
 		m.last[e.Proc] = &pending{ev: i, msg: msg}
 	case e.Verb == "recv" && !publish:
 		q := m.queues[e.Obj]
-		k := pickMessage(q, e)
+		k, label := -1, "type "
+		if e.objKind() == "mq" {
+			// mq_receive takes the oldest of the highest priority, and N is
+			// the priority it got: the first message of that priority.
+			label = "prio "
+			for j, msg := range q {
+				if msg.typ == e.N {
+					k = j
+					break
+				}
+			}
+		} else {
+			k = pickMessage(q, e)
+		}
 		if k < 0 {
 			return
 		}
-		m.add(q[k].ev, i, "msg", "type "+strconv.FormatInt(q[k].typ, 10))
+		m.add(q[k].ev, i, "msg", label+strconv.FormatInt(q[k].typ, 10))
 		m.queues[e.Obj] = append(q[:k:k], q[k+1:]...)
 	}
 }
