@@ -105,7 +105,7 @@ func (h *history) record(e *Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	switch {
-	case strings.HasPrefix(e.Obj, "sem:"):
+	case strings.HasPrefix(e.Obj, "sem:"), strings.HasPrefix(e.Obj, "psem:"):
 		// Ops: "0:1 1:-1" for semop, "0=5" for a set.
 		for _, op := range strings.Fields(e.Ops) {
 			i, d, ok := strings.Cut(op, ":")
@@ -116,7 +116,7 @@ func (h *history) record(e *Event) {
 				h.add(e.Obj+"/"+i, e.Proc)
 			}
 		}
-	case strings.HasPrefix(e.Obj, "msg:") && e.Verb == "send":
+	case (strings.HasPrefix(e.Obj, "msg:") || strings.HasPrefix(e.Obj, "mq:")) && e.Verb == "send":
 		h.add(e.Obj, e.Proc)
 		if h.types[e.Obj] == nil {
 			h.types[e.Obj] = map[int64]bool{}
@@ -273,6 +273,10 @@ func (r *Runner) describe(ws *waitState, members map[string]int) {
 	case "proc":
 		ws.what = "its child " + o.name + " to end"
 		ws.freer = []string{o.name}
+	case "mq":
+		r.describeMq(ws, members)
+	case "psem":
+		r.describePsem(ws, members)
 	}
 	if r.cfg.Verbose && ws.state != "" {
 		ws.state += " [" + o.tag + "]"
@@ -540,4 +544,74 @@ func listOr(names []string, none string) string {
 		return none
 	}
 	return strings.Join(names, ", ")
+}
+
+// releasers is who the history says released key, among the live
+// processes: "only a posted X" or "a and b posted X", or "" and nil.
+func (r *Runner) releasers(ws *waitState, key, did, what string, members map[string]int) {
+	set := map[string]bool{}
+	for _, p := range r.hist.who(key) {
+		if _, ok := members[p]; ok {
+			set[p] = true
+		}
+	}
+	if len(set) == 0 {
+		ws.freer = []string{}
+		ws.who = "no line of the run " + did + " " + what
+		return
+	}
+	if set[ws.proc] && len(set) == 1 {
+		ws.self = ws.proc + " itself is the only one that " + did + " it"
+		return
+	}
+	delete(set, ws.proc)
+	ws.freer = sortedKeys(set)
+	ws.who = listAnd(ws.freer) + " " + did + " " + what + " in the transcript"
+	if len(ws.freer) == 1 {
+		ws.who = "only " + ws.who
+	}
+}
+
+// describeMq explains a wait on a POSIX queue: its messages now, read
+// with mq_getattr on a descriptor of its own, and who sent to it.
+func (r *Runner) describeMq(ws *waitState, members map[string]int) {
+	o := ws.obj
+	if fd, err := ipc.MqOpen(o.name, unix.O_RDONLY|unix.O_NONBLOCK, 0, nil); err == nil {
+		a, aerr := ipc.MqGetattr(fd)
+		_ = unix.Close(fd)
+		if aerr == nil {
+			ws.state = fmt.Sprintf("POSIX queue %s holds %d of %d messages (msgsize %d)", o.name, a.Curmsgs, a.Maxmsg, a.Msgsize)
+			if o.how == "send" {
+				ws.what = fmt.Sprintf("room in POSIX queue %s (%d of %d messages)", o.name, a.Curmsgs, a.Maxmsg)
+				ws.who = "any process that receives from " + o.name
+				return
+			}
+			ws.what = fmt.Sprintf("a message on POSIX queue %s (%d there)", o.name, a.Curmsgs)
+		}
+	}
+	if ws.what == "" {
+		ws.what = "POSIX queue " + o.name
+	}
+	if o.how == "send" {
+		ws.who = "any process that receives from " + o.name
+		return
+	}
+	r.releasers(ws, o.tag, "sends to", o.name, members)
+}
+
+// describePsem explains a wait on a POSIX semaphore: a named one's value
+// and waiters, read from its file as glibc lays it out, and who posted it.
+func (r *Runner) describePsem(ws *waitState, members map[string]int) {
+	o := ws.obj
+	label := "POSIX semaphore"
+	if o.name != "" {
+		label += " " + o.name
+		if b, err := os.ReadFile("/dev/shm/sem." + strings.TrimPrefix(o.name, "/")); err == nil && len(b) >= 8 {
+			data := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			ws.state = fmt.Sprintf("%s has value %d; %d waiting", label, uint32(data), data>>32)
+			label = fmt.Sprintf("%s (value %d)", label, uint32(data))
+		}
+	}
+	ws.what = label
+	r.releasers(ws, o.tag+"/0", "posts", "it", members)
 }

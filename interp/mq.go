@@ -237,7 +237,7 @@ func execMqSend(p *Proc, c *command, h *mqHandle) (Value, error) {
 		p.note(h.tag, prio)
 	}
 	p.publish(c)
-	p.enter(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname))
+	p.enterOn(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname), blockObj{tag: h.tag, how: "send", name: h.qname})
 	err = ipc.MqTimedsend(h.fdh.fd, unsafeBytes(text), int(prio), abs, p.intr())
 	p.leave()
 	if err == ipc.ErrInterrupted {
@@ -299,7 +299,7 @@ func execMqRecv(p *Proc, c *command, h *mqHandle) (Value, error) {
 		p.msgBuf = make([]byte, h.msgsize)
 	}
 	buf := p.msgBuf[:h.msgsize]
-	p.enter(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname))
+	p.enterOn(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname), blockObj{tag: h.tag, how: "recv", name: h.qname})
 	n, prio, err := ipc.MqTimedreceive(h.fdh.fd, buf, abs, p.intr())
 	p.leave()
 	if err == ipc.ErrInterrupted {

@@ -371,7 +371,7 @@ func execPsem(p *Proc, c *command, h *psemHandle) (Value, error) {
 		timeout = time.Duration(v.I)
 	}
 	var err error
-	p.enter(c.pos, blockedText(&h.shown, c.src, h.objText()))
+	p.enterOn(c.pos, blockedText(&h.shown, c.src, h.objText()), blockObj{tag: h.tag, how: "p", name: h.sname})
 	switch {
 	case c.flags["nowait"]:
 		err = h.sem.Trywait()
