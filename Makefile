@@ -35,10 +35,15 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Long fuzzing stays out of `make test` (FUZZTIME=10m make fuzz).
+# Long fuzzing stays out of `make test` (FUZZTIME=10m make fuzz): what
+# parses text (the parser, the formatter, pack formats) and the start
+# record that carries values to a child. Each keeps its corpus in testdata.
 FUZZTIME ?= 2m
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./lang/
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./lang/
+	$(GO) test -run='^$$' -fuzz='^FuzzFormat$$' -fuzztime=$(FUZZTIME) ./lang/
+	$(GO) test -run='^$$' -fuzz='^FuzzPackFormat$$' -fuzztime=$(FUZZTIME) ./interp/
+	$(GO) test -run='^$$' -fuzz='^FuzzStartRecord$$' -fuzztime=$(FUZZTIME) ./interp/
 
 # The Go micro-benchmarks, then the table of BENCHMARKS.md: ipcsh against
 # C, Perl and Python, interleaved rounds, ratios, latency pinned to one CPU
