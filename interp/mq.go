@@ -73,14 +73,7 @@ func (c *command) mqParam(p *Proc, i int, phase Phase) (*mqHandle, error) {
 }
 
 func execMqopen(p *Proc, c *command) (Value, error) {
-	if err := c.eval(p); err != nil {
-		return Value{}, err
-	}
-	name, err := c.posixName(1)
-	if err != nil {
-		return Value{}, err
-	}
-	mode, err := c.posixMode()
+	name, mode, err := c.posixOpenArgs(p)
 	if err != nil {
 		return Value{}, err
 	}
@@ -325,16 +318,26 @@ func execMqRecv(p *Proc, c *command, h *mqHandle) (Value, error) {
 	return v, nil
 }
 
-func execMqattr(p *Proc, c *command) (Value, error) {
+// posixQueue evaluates a statement whose first argument must be a POSIX
+// queue (mqattr, mqnotify).
+func (c *command) posixQueue(p *Proc) (*mqHandle, error) {
 	if err := c.eval(p); err != nil {
-		return Value{}, err
+		return nil, err
 	}
 	h, err := c.mqParam(p, 0, PhaseOnce)
 	if err != nil {
-		return Value{}, err
+		return nil, err
 	}
 	if h == nil {
-		return Value{}, errorf(c.pos, "mqattr: expected a POSIX queue, found %s", c.param(0).typeName())
+		return nil, errorf(c.pos, "%s: expected a POSIX queue, found %s", c.verb, c.param(0).typeName())
+	}
+	return h, nil
+}
+
+func execMqattr(p *Proc, c *command) (Value, error) {
+	h, err := c.posixQueue(p)
+	if err != nil {
+		return Value{}, err
 	}
 	a, err := ipc.MqGetattr(h.fdh.fd)
 	if err != nil {
@@ -347,15 +350,9 @@ func execMqattr(p *Proc, c *command) (Value, error) {
 }
 
 func execMqnotify(p *Proc, c *command) (Value, error) {
-	if err := c.eval(p); err != nil {
-		return Value{}, err
-	}
-	h, err := c.mqParam(p, 0, PhaseOnce)
+	h, err := c.posixQueue(p)
 	if err != nil {
 		return Value{}, err
-	}
-	if h == nil {
-		return Value{}, errorf(c.pos, "mqnotify: expected a POSIX queue, found %s", c.param(0).typeName())
 	}
 	sv, hasSig := c.opt("signal")
 	switch {

@@ -63,6 +63,20 @@ func posixOpen(c *command, open func(creat int) (int, error)) (fd int, created b
 
 // posixMode reads mode= (default 0600) and refuses bits open(2) would not
 // take as permissions.
+// posixOpenArgs evaluates an mqopen, semopen or shmopen: the object's
+// name and the mode= to create it with.
+func (c *command) posixOpenArgs(p *Proc) (string, uint32, error) {
+	if err := c.eval(p); err != nil {
+		return "", 0, err
+	}
+	name, err := c.posixName(1)
+	if err != nil {
+		return "", 0, err
+	}
+	mode, err := c.posixMode()
+	return name, mode, err
+}
+
 func (c *command) posixMode() (uint32, error) {
 	m, err := c.mode(0o600)
 	if err != nil {

@@ -130,14 +130,7 @@ func (p *Proc) posixFds() []int {
 }
 
 func execSemopen(p *Proc, c *command) (Value, error) {
-	if err := c.eval(p); err != nil {
-		return Value{}, err
-	}
-	name, err := c.posixName(1)
-	if err != nil {
-		return Value{}, err
-	}
-	mode, err := c.posixMode()
+	name, mode, err := c.posixOpenArgs(p)
 	if err != nil {
 		return Value{}, err
 	}

@@ -13,14 +13,7 @@ import (
 // shm_open gives an fd, and NAME is that fd: `mmap m NAME size=...` maps
 // it, `close NAME` closes it, children inherit it.
 func execShmopen(p *Proc, c *command) (Value, error) {
-	if err := c.eval(p); err != nil {
-		return Value{}, err
-	}
-	name, err := c.posixName(1)
-	if err != nil {
-		return Value{}, err
-	}
-	mode, err := c.posixMode()
+	name, mode, err := c.posixOpenArgs(p)
 	if err != nil {
 		return Value{}, err
 	}
