@@ -49,6 +49,8 @@ type compiler struct {
 	bound   map[string]int
 	pipes   map[string]bool
 	fresh   int // names from this slot on are new in this program
+	// spawnKinds: the first spawn of each name, a family's or not.
+	spawnKinds map[string]*lang.Spawn
 }
 
 // compileProgram compiles prog against syms, defining every name the

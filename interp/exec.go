@@ -166,7 +166,7 @@ func pipeHolders(ino uint64, self int) []holder {
 	return found
 }
 
-func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
+func (c *compiler) spawnExec(s *lang.Spawn, slot int, index exprFn) stmtFn {
 	type word struct {
 		lit  string
 		eval exprFn
@@ -209,8 +209,12 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
 	for _, o := range s.Opts {
 		redirs = append(redirs, redir{o.Name, c.expr(o.Value)})
 	}
-	name, pos := s.Name, s.Pos
+	family, pos := s.Name, s.Pos
 	return func(p *Proc) error {
+		name, fam, key, err := p.spawnName(pos, family, slot, index)
+		if err != nil {
+			return err
+		}
 		argv := make([]string, len(words))
 		var text strings.Builder
 		text.WriteString("spawn " + name + " exec")
@@ -263,7 +267,7 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
 		if err != nil {
 			return err
 		}
-		p.slots[slot] = handleV(h)
+		p.bindSpawned(slot, fam, key, h)
 		return nil
 	}
 }

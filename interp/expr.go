@@ -460,6 +460,8 @@ func index(pos lang.Pos, v, i Value) (Value, error) {
 		switch h := v.R.(type) {
 		case *semHandle:
 			return h.at(pos, i)
+		case *familyHandle:
+			return h.member(pos, i)
 		case *memHandle:
 			m, err := memOf(pos, v, h.name+"[..]")
 			if err != nil {

@@ -202,8 +202,13 @@ func (r *Runner) devnull() int {
 
 func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	slot := c.syms.slots[s.Name]
+	c.familyCheck(s)
+	var index exprFn
+	if s.Index != nil {
+		index = c.expr(s.Index)
+	}
 	if s.Body == nil {
-		return c.spawnExec(s, slot)
+		return c.spawnExec(s, slot, index)
 	}
 	// The child gets only its block's text, with the block's position, so
 	// it parses little and still reports the file's lines and columns.
@@ -221,16 +226,53 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	c.loops = 0
 	c.block(b)
 	c.loops = loops
-	name, pos := s.Name, s.Pos
-	return func(p *Proc) error { return p.spawnBlock(pos, name, slot, src, base) }
+	family, pos := s.Name, s.Pos
+	return func(p *Proc) error {
+		name, fam, key, err := p.spawnName(pos, family, slot, index)
+		if err != nil {
+			return err
+		}
+		h, err := p.spawnBlock(pos, name, src, base)
+		if err != nil {
+			return err
+		}
+		p.bindSpawned(slot, fam, key, h)
+		return nil
+	}
 }
 
-func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base lang.Pos) error {
+// spawnName is the name of the process `spawn NAME` or `spawn NAME[EXPR]`
+// starts, its family (nil for a single process) and its key there.
+func (p *Proc) spawnName(pos lang.Pos, name string, slot int, index exprFn) (string, *familyHandle, Value, error) {
+	if index == nil {
+		return name, nil, Value{}, singleSlot(p, pos, name, slot)
+	}
+	key, err := familyKey(p, pos, name, index)
+	if err != nil {
+		return "", nil, key, err
+	}
+	f, err := familyOf(p, pos, name, slot)
+	if err != nil {
+		return "", nil, key, err
+	}
+	return memberName(name, key), f, key, nil
+}
+
+// bindSpawned binds the started process: to NAME, or as a member of NAME.
+func (p *Proc) bindSpawned(slot int, fam *familyHandle, key Value, h *procHandle) {
+	if fam == nil {
+		p.slots[slot] = handleV(h)
+		return
+	}
+	fam.add(key, h)
+}
+
+func (p *Proc) spawnBlock(pos lang.Pos, name string, src string, base lang.Pos) (*procHandle, error) {
 	r := p.run
 	text := "spawn " + name
 	si, err := p.claimName(pos, name, kindInterp)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if p.emitting() {
 		p.ev = evNote{verb: "spawn", obj: "proc:" + name}
@@ -240,7 +282,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 	data, err := encodeStart(rec)
 	if err != nil {
 		r.board.release(si)
-		return errorf(pos, "spawn %s: %v", name, err)
+		return nil, errorf(pos, "spawn %s: %v", name, err)
 	}
 	// The start record travels in a memfd: unlike the environment it has
 	// no size limit, and unlike a pipe it never blocks the parent.
@@ -250,7 +292,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 	}
 	if err != nil {
 		r.board.release(si)
-		return p.failText(pos, PhaseRepeat, text, err, "")
+		return nil, p.failText(pos, PhaseRepeat, text, err, "")
 	}
 	files := p.inheritFiles(r.evW, r.board.fd, mfd)
 	var pid int
@@ -263,7 +305,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 	_ = unix.Close(mfd)
 	if err != nil {
 		r.board.release(si)
-		return p.failText(pos, PhaseRepeat, text, err, "")
+		return nil, p.failText(pos, PhaseRepeat, text, err, "")
 	}
 	r.board.setPid(si, pid)
 	h := &procHandle{name: name, pid: pid, slot: si}
@@ -273,8 +315,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 		r.reap(h)
 	}
 	p.children = append(p.children, h)
-	p.slots[slot] = handleV(h)
-	return nil
+	return h, nil
 }
 
 // claimName reserves a process name for the whole run.
@@ -525,7 +566,17 @@ func (c *command) proc(i int) (*procHandle, error) {
 			return h, nil
 		}
 	}
-	return nil, errorf(c.pos, "%s: expected a process, found %s", c.verb, v.typeName())
+	return nil, errorf(c.pos, "%s: expected a process or a family, found %s", c.verb, v.typeName())
+}
+
+// family returns positional parameter i as a family, if it is one.
+func (c *command) family(i int) (*familyHandle, bool) {
+	v := c.param(i)
+	if v.K == KHandle {
+		f, ok := v.R.(*familyHandle)
+		return f, ok
+	}
+	return nil, false
 }
 
 func execWait(p *Proc, c *command) (Value, error) {
@@ -543,6 +594,9 @@ func execWait(p *Proc, c *command) (Value, error) {
 			}
 		}
 		return intV(0), nil
+	}
+	if f, ok := c.family(0); ok {
+		return waitFamily(p, c, f)
 	}
 	h, err := c.proc(0)
 	if err != nil {
@@ -569,9 +623,13 @@ func execKill(p *Proc, c *command) (Value, error) {
 	if err := c.eval(p); err != nil {
 		return Value{}, err
 	}
-	h, err := c.proc(0)
-	if err != nil {
-		return Value{}, err
+	f, isFamily := c.family(0)
+	var h *procHandle
+	if !isFamily {
+		var err error
+		if h, err = c.proc(0); err != nil {
+			return Value{}, err
+		}
 	}
 	sig := unix.SIGTERM
 	for i, a := range c.args {
@@ -591,6 +649,9 @@ func execKill(p *Proc, c *command) (Value, error) {
 			}
 			sig = unix.Signal(v.I)
 		}
+	}
+	if isFamily {
+		return Value{}, killFamily(p, c, f, sig)
 	}
 	if !h.foreign {
 		select {

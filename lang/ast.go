@@ -124,11 +124,13 @@ type Atomic struct {
 	Value  Expr   `parser:"@@"`
 }
 
-// Spawn is `spawn NAME { }` or `spawn NAME exec PROG ARGS... [stdin=FD]...`.
+// Spawn is `spawn NAME { }` or `spawn NAME exec PROG ARGS... [stdin=FD]...`;
+// with Index, `spawn NAME[EXPR] ...` starts a member of the family NAME.
 type Spawn struct {
 	Pos    Pos
 	EndPos Pos
 	Name   string    `parser:"\"spawn\" @Ident"`
+	Index  Expr      `parser:"( '[' @@ ']' )?"`
 	Body   *Block    `parser:"( @@"`
 	Exec   []*Word   `parser:"| \"exec\" @@+"`
 	Opts   []*Option `parser:"  @@* )"`

@@ -147,6 +147,7 @@ func (c *checker) wrap(w *Wrap) {
 func (c *checker) spawn(s *Spawn) {
 	// The child parses its block again, but a mistake in it is still a
 	// syntax error of the script: found before anything runs.
+	c.expr(s.Index)
 	c.block(s.Body)
 	c.execWords(s)
 	for _, w := range s.Exec {

@@ -204,7 +204,11 @@ func (f *formatter) command(c *Command, depth int) {
 }
 
 func (f *formatter) spawn(s *Spawn, depth int) {
-	f.b.WriteString("spawn " + s.Name + " ")
+	f.b.WriteString("spawn " + s.Name)
+	if s.Index != nil {
+		f.b.WriteString("[" + exprText(s.Index) + "]")
+	}
+	f.b.WriteString(" ")
 	if s.Body != nil {
 		f.block(s.Body, depth)
 		return

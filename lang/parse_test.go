@@ -72,8 +72,12 @@ func showWrap(w *Wrap) string {
 }
 
 func showSpawn(s *Spawn) string {
+	name := s.Name
+	if s.Index != nil {
+		name += "[" + showExpr(s.Index) + "]"
+	}
 	if s.Body != nil {
-		return fmt.Sprintf("spawn %s %s", s.Name, showBlock(s.Body))
+		return fmt.Sprintf("spawn %s %s", name, showBlock(s.Body))
 	}
 	var words []string
 	for _, w := range s.Exec {
@@ -90,7 +94,7 @@ func showSpawn(s *Spawn) string {
 	for _, o := range s.Opts {
 		opts = append(opts, o.Name+"="+showExpr(o.Value))
 	}
-	return fmt.Sprintf("spawn %s exec [%s] opts[%s]", s.Name, strings.Join(words, " "), strings.Join(opts, " "))
+	return fmt.Sprintf("spawn %s exec [%s] opts[%s]", name, strings.Join(words, " "), strings.Join(opts, " "))
 }
 
 // showValue marks a statement on the right of let/= with "cmd", so the

@@ -95,9 +95,9 @@ var Specs = []*Spec{
 	{Name: "sleep", Example: "sleep 10ms", Group: GControl, Usage: "sleep DURATION", Summary: "sleep for a duration (500us, 10ms, 2s, 1m)", Params: []Param{p("DURATION")}},
 	{Name: "exit", Example: "exit 3", Group: GControl, Usage: "exit [EXPR]", Summary: "end this process with a status (default 0)", Params: []Param{opt("EXPR")}},
 
-	{Name: "spawn", Example: "spawn child { write p.w \"hello\" }", Errors: "ENOENT (exec: no such program), EAGAIN (too many processes)", Group: GProc, Usage: "spawn NAME { ... } | spawn NAME exec PROG ARGS... [stdin=FD] [stdout=FD] [stderr=FD]", Summary: "start a real child process running a block, or a program"},
-	{Name: "wait", Example: "let status = wait child", Errors: "ECHILD (not a child of this process, or already waited for)", Group: GProc, Usage: "wait [NAME]", Summary: "wait for one child, or all; value: its exit status", Params: []Param{opt("NAME")}, Value: true},
-	{Name: "kill", Example: "kill child KILL", Errors: "ESRCH (the process has exited)", Group: GProc, Usage: "kill NAME [SIGNAL]", Summary: "send a signal to a child (default SIGTERM)",
+	{Name: "spawn", Example: "for i in 1..3 { spawn w[i] { print self } }", Errors: "ENOENT (exec: no such program), EAGAIN (too many processes)", Group: GProc, Usage: "spawn NAME { ... } | spawn NAME exec PROG ARGS... [stdin=FD] [stdout=FD] [stderr=FD]", Summary: "start a real child process running a block, or a program; spawn NAME[INDEX] starts a member of the family NAME, named NAME[INDEX] (an int or a string)"},
+	{Name: "wait", Example: "let status = wait w", Errors: "ECHILD (not a child of this process, or already waited for)", Group: GProc, Usage: "wait [NAME]", Summary: "wait for one child (w[2] for a member), a family (each member, in index order), or all; value: the exit status (a family: 0, or the first that is not 0)", Params: []Param{opt("NAME")}, Value: true},
+	{Name: "kill", Example: "kill w[2] KILL", Errors: "ESRCH (the process has exited)", Group: GProc, Usage: "kill NAME [SIGNAL]", Summary: "send a signal to a child (w[2] for a member), or to each member of a family (default SIGTERM)",
 		Params: []Param{p("NAME"), {Name: "SIGNAL", Kind: PSignal, Optional: true}}},
 	{Name: "popen", Example: "popen out \"ls -1 /\" read", Errors: "ENOENT (no /bin/sh)", Group: GProc, Usage: "popen NAME COMMAND read|write", Summary: "run /bin/sh -c COMMAND with a pipe to or from it; NAME is an fd",
 		Params: []Param{named("NAME"), p("COMMAND")}, OneOf: [][]string{{"read", "write"}}},

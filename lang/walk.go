@@ -101,6 +101,7 @@ func walkStmt(s *Stmt, f func(Node) bool) {
 		walkExpr(s.Atomic.Target, f)
 		walkExpr(s.Atomic.Value, f)
 	case s.Spawn != nil:
+		walkExpr(s.Spawn.Index, f)
 		walkBlock(s.Spawn.Body, f)
 		for _, w := range s.Spawn.Exec {
 			walkExpr(w.Expr, f)
