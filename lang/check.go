@@ -327,6 +327,10 @@ func (c *checker) command(cmd *Command) {
 			return
 		}
 	}
+	if id, byID := cmd.Opts["id"]; byID && spec.NotByID != nil {
+		c.notByID(cmd, name, spec, id)
+		return
+	}
 	for _, r := range spec.Required {
 		if _, ok := cmd.Opts[r]; !ok {
 			c.errorf(cmd.Pos, "%s: %s= is required (usage: %s)", name, r, spec.Usage)
@@ -430,4 +434,21 @@ func isBuiltin(name string) bool {
 		}
 	}
 	return false
+}
+
+// notByID refuses what does not apply when a get statement opens an
+// object by id=: it makes nothing and asks for no key.
+func (c *checker) notByID(cmd *Command, name string, spec *Spec, id *Option) {
+	for _, w := range spec.NotByID {
+		if o, ok := cmd.Opts[w]; ok {
+			if w == "key" {
+				c.errorf(o.Pos, "%s: key= and id= cannot be used together: id= opens the object with that IPC id", name)
+			} else {
+				c.errorf(o.Pos, "%s: %s= does not apply with id=: id= opens an existing object", name, w)
+			}
+		}
+		if p, ok := cmd.Flags[w]; ok {
+			c.errorf(p, "%s: %s does not apply with id=: id= opens an existing object", name, w)
+		}
+	}
 }

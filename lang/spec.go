@@ -42,6 +42,10 @@ type Spec struct {
 	Exclusive [][]string
 	Opts      []string // word=expr options
 	Required  []string // options that must be given
+	// NotByID lists the flags and options that do not apply when the
+	// statement opens an object by id= (msgget, shmget, semget); id=
+	// then stands instead of the required key=.
+	NotByID []string
 	Value     bool     // yields a value (`let x = read p.r`)
 	Commas    bool     // arguments may be separated by commas (print, expect)
 	// Example is one line that uses the statement (docs/reference.md,
@@ -74,6 +78,9 @@ func named(name string) Param { return Param{Name: name, Kind: PName} }
 
 var ipcOpts = []string{"key", "mode"}
 var ipcFlags = []string{"create", "excl", "keep"}
+
+// notByID: what opening an existing object by its id leaves no room for.
+var notByID = []string{"key", "create", "excl", "keep", "init", "size", "nsems"}
 
 // Specs is the statement table. Statements with their own grammar (let,
 // assignment, if, for, while, repeat, try, quiet, atomic, spawn) are listed
@@ -119,24 +126,24 @@ var Specs = []*Spec{
 	{Name: "unlink", Example: "unlink tmp + \"/fifo\"", Errors: "ENOENT, EACCES", Group: GFifo, Usage: "unlink PATH", Summary: "remove a file or FIFO", Params: []Param{p("PATH")}},
 	{Name: "stat", Example: "let st = stat tmp + \"/fifo\"", Errors: "ENOENT", Group: GFifo, Usage: "stat PATH", Summary: "a path's type and mode; value: a record (.type, .mode, .size)", Params: []Param{p("PATH")}, Value: true},
 
-	{Name: "msgget", Example: "msgget q key=0x1234 create mode=0600", Errors: "ENOENT (no queue with the key, and no create), EEXIST (create excl and the key is taken), EACCES (mode= asks for more than the queue allows), ENOSPC (msgmni reached)", Group: GMsg, Usage: "msgget NAME key=KEY|private [create] [excl] [keep] [mode=0600]", Summary: "open or create a message queue",
-		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: ipcOpts, Required: []string{"key"}},
+	{Name: "msgget", Example: "msgget q key=0x1234 create mode=0600", Errors: "ENOENT (no queue with the key, and no create), EEXIST (create excl and the key is taken), EACCES (mode= asks for more than the queue allows), ENOSPC (msgmni reached)", Group: GMsg, Usage: "msgget NAME key=KEY|private [create] [excl] [keep] [mode=0600]", Summary: "open or create a message queue; id=ID opens an existing queue by its IPC id (EINVAL if none)",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: append(ipcOpts, "id"), Required: []string{"key"}, NotByID: notByID},
 	{Name: "send", Example: "send q \"job 1\" type=2", Errors: "EAGAIN (nowait and the queue is full), EINVAL (type below 1, or over msgmax), EIDRM (removed while waiting)", Group: GMsg, Usage: "send Q EXPR [type=1] [nowait]", Summary: "msgsnd(2) a message", Params: []Param{p("Q"), p("EXPR")}, Flags: []string{"nowait"}, Opts: []string{"type"}},
 	{Name: "recv", Example: "let m = recv q type=-5 timeout=1s", Errors: "ENOMSG (nowait and no message matches), E2BIG (longer than max=, without noerror), EINVAL (max= negative), EAGAIN (timeout), EIDRM (removed while waiting)", Group: GMsg, Usage: "recv Q [type=0] [except] [noerror] [nowait] [max=8192] [timeout=DUR]", Summary: "msgrcv(2) a message; value: a message (.type, .text)",
 		Params: []Param{p("Q")}, Flags: []string{"except", "noerror", "nowait"}, Opts: []string{"type", "max", "timeout"}, Value: true},
 	{Name: "msgctl", Example: "let st = msgctl q stat", Errors: "EINVAL (the queue is gone), EPERM (set qbytes above msgmnb without privilege)", Group: GMsg, Usage: "msgctl Q stat | rmid | set qbytes=N", Summary: "a queue's status, removal, or limit",
 		Params: []Param{p("Q")}, OneOf: [][]string{{"stat", "rmid", "set"}}, Opts: []string{"qbytes"}, Value: true},
 
-	{Name: "shmget", Example: "shmget seg key=private size=4KiB create", Errors: "ENOENT, EEXIST, EINVAL (size 0, over shmmax, or larger than an existing segment), EACCES, ENOSPC", Group: GShm, Usage: "shmget NAME key=KEY|private size=SIZE [create] [excl] [keep] [mode=0600]", Summary: "open or create a shared memory segment",
-		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "size", "mode"}, Required: []string{"key", "size"}},
+	{Name: "shmget", Example: "shmget seg key=private size=4KiB create", Errors: "ENOENT, EEXIST, EINVAL (size 0, over shmmax, or larger than an existing segment), EACCES, ENOSPC", Group: GShm, Usage: "shmget NAME key=KEY|private size=SIZE [create] [excl] [keep] [mode=0600]", Summary: "open or create a shared memory segment; id=ID opens an existing segment by its IPC id (EINVAL if none)",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "size", "mode", "id"}, Required: []string{"key", "size"}, NotByID: notByID},
 	{Name: "attach", Example: "attach a seg rdonly", Errors: "EINVAL (at= not page aligned without rnd, or taken), EACCES (mode), EIDRM", Group: GShm, Usage: "attach NAME SEG [rdonly] [at=ADDR] [rnd]", Summary: "shmat(2) a segment; NAME is a memory view",
 		Params: []Param{named("NAME"), p("SEG")}, Flags: []string{"rdonly", "rnd"}, Opts: []string{"at"}},
 	{Name: "detach", Example: "detach a", Errors: "EINVAL (already detached: the error says where)", Group: GShm, Usage: "detach NAME", Summary: "shmdt(2) an attachment", Params: []Param{p("NAME")}},
 	{Name: "shmctl", Example: "shmctl seg rmid", Errors: "EINVAL (the segment is gone), EPERM (lock without CAP_IPC_LOCK), ENOMEM (beyond RLIMIT_MEMLOCK)", Group: GShm, Usage: "shmctl SEG stat | rmid | lock | unlock", Summary: "a segment's status, removal, or locking",
 		Params: []Param{p("SEG")}, OneOf: [][]string{{"stat", "rmid", "lock", "unlock"}}, Value: true},
 
-	{Name: "semget", Example: "semget s key=private nsems=2 init=1 create", Errors: "ENOENT, EEXIST, EINVAL (nsems 0 or over SEMMSL), ERANGE (init over 32767), EACCES, ENOSPC", Group: GSem, Usage: "semget NAME key=KEY|private [nsems=1] [init=V] [create] [excl] [keep] [mode=0600]", Summary: "open or create a semaphore set",
-		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "nsems", "init", "mode"}, Required: []string{"key"}},
+	{Name: "semget", Example: "semget s key=private nsems=2 init=1 create", Errors: "ENOENT, EEXIST, EINVAL (nsems 0 or over SEMMSL), ERANGE (init over 32767), EACCES, ENOSPC", Group: GSem, Usage: "semget NAME key=KEY|private [nsems=1] [init=V] [create] [excl] [keep] [mode=0600]", Summary: "open or create a semaphore set; id=ID opens an existing set by its IPC id (EINVAL if none)",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "nsems", "init", "mode", "id"}, Required: []string{"key"}, NotByID: notByID},
 	{Name: "sem p", Example: "sem p s[1] undo", Errors: "EAGAIN (nowait, or timeout= passed), EIDRM (removed while waiting), EFBIG (index beyond nsems)", Group: GSem, Usage: "sem p S[I] [undo] [nowait] [timeout=DUR]", Summary: "wait and decrement", Params: []Param{p("S")}, Flags: []string{"undo", "nowait"}, Opts: []string{"timeout"}},
 	{Name: "sem v", Example: "sem v s[1]", Errors: "ERANGE (over 32767), EIDRM", Group: GSem, Usage: "sem v S[I] [undo]", Summary: "increment", Params: []Param{p("S")}, Flags: []string{"undo"}},
 	{Name: "sem z", Example: "sem z s timeout=1s", Errors: "EAGAIN (nowait, or timeout= passed), EIDRM", Group: GSem, Usage: "sem z S[I] [nowait] [timeout=DUR]", Summary: "wait for zero", Params: []Param{p("S")}, Flags: []string{"nowait"}, Opts: []string{"timeout"}},
