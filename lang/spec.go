@@ -42,18 +42,18 @@ type Spec struct {
 	Exclusive [][]string
 	Opts      []string // word=expr options
 	Required  []string // options that must be given
-	// NotByID lists the flags and options that do not apply when the
-	// statement opens an object by id= (msgget, shmget, semget); id=
-	// then stands instead of the required key=.
-	NotByID []string
-	Value   bool // yields a value (`let x = read p.r`)
-	Commas  bool // arguments may be separated by commas (print, expect)
+	Value     bool     // yields a value (`let x = read p.r`)
+	Commas    bool     // arguments may be separated by commas (print, expect)
 	// Example is one line that uses the statement (docs/reference.md,
 	// help); a test parses each one. Errors lists the errno names the
 	// statement's system calls give, with when (empty for statements that
 	// make no system call).
 	Example string
 	Errors  string
+	// NotByID lists the flags and options that do not apply when the
+	// statement opens an object by id= (msgget, shmget, semget); id=
+	// then stands instead of the required key=.
+	NotByID []string
 }
 
 // Groups, in the order of LANGUAGE.md §3.
