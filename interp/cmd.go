@@ -112,7 +112,7 @@ func (c *compiler) command(lc *lang.Command) *command {
 			word, isWord := lang.IdentOf(a.Expr)
 			switch {
 			case param.Kind == lang.PName:
-				cmd.args = append(cmd.args, cmdArg{kind: aName, name: word, slot: c.syms.slots[word]})
+				cmd.args = append(cmd.args, cmdArg{kind: aName, name: word, slot: c.slot(word)})
 			case param.Kind == lang.PSignal && isWord:
 				cmd.args = append(cmd.args, cmdArg{kind: aWord, name: word})
 			case param.Kind == lang.PPair:

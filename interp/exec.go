@@ -187,7 +187,7 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int, index exprFn) stmtFn {
 			// before it, so the same question is asked here, of the
 			// value the name holds when the statement runs.
 			if name, ok := lang.ExecWordName(*w.Raw); ok {
-				if slot, ok := c.syms.slots[name]; ok {
+				if slot, ok := c.lookup(name); ok {
 					words[i].slot = slot
 				}
 			}

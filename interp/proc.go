@@ -201,7 +201,7 @@ func (r *Runner) devnull() int {
 }
 
 func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
-	slot := c.syms.slots[s.Name]
+	slot := c.slot(s.Name)
 	c.familyCheck(s)
 	var index exprFn
 	if s.Index != nil {
@@ -216,6 +216,14 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	from, to := b.Pos.Offset+1-c.prog.Base.Offset, b.EndPos.Offset-1-c.prog.Base.Offset
 	src := c.prog.Src[from:to]
 	base := lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1}
+	// In a procedure, the block reads the procedure's own names; the
+	// child runs it as a program of its own, where they are variables
+	// (withLocals gives them their values).
+	locals, proc := c.locals, c.proc
+	for n := range locals {
+		c.syms.define(n)
+	}
+	c.locals, c.proc = nil, nil
 	c.bindAll(b.Stmts) // the child compiles against the same names
 	c.spawns = true
 	// The child compiles its block when it starts, outside any loop. Do
@@ -226,13 +234,14 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	c.loops = 0
 	c.block(b)
 	c.loops = loops
+	c.locals, c.proc = locals, proc
 	family, pos := s.Name, s.Pos
 	return func(p *Proc) error {
 		name, fam, key, err := p.spawnName(pos, family, slot, index)
 		if err != nil {
 			return err
 		}
-		h, err := p.spawnBlock(pos, name, src, base)
+		h, err := p.spawnBlock(pos, name, src, base, locals)
 		if err != nil {
 			return err
 		}
@@ -267,7 +276,7 @@ func (p *Proc) bindSpawned(slot int, fam *familyHandle, key Value, h *procHandle
 	fam.add(key, h)
 }
 
-func (p *Proc) spawnBlock(pos lang.Pos, name string, src string, base lang.Pos) (*procHandle, error) {
+func (p *Proc) spawnBlock(pos lang.Pos, name string, src string, base lang.Pos, locals map[string]int) (*procHandle, error) {
 	r := p.run
 	text := "spawn " + name
 	si, err := p.claimName(pos, name, kindInterp)
@@ -278,7 +287,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, src string, base lang.Pos) 
 		p.ev = evNote{verb: "spawn", obj: "proc:" + name}
 		p.emit(EvCall, PhasePublish, pos, text, "")
 	}
-	rec := p.startRecord(name, src, base, si)
+	rec := p.startRecord(name, src, base, si, locals)
 	data, err := encodeStart(rec)
 	if err != nil {
 		r.board.release(si)
@@ -330,7 +339,7 @@ func (p *Proc) claimName(pos lang.Pos, name string, kind uint32) (int, error) {
 	return si, nil
 }
 
-func (p *Proc) startRecord(name, src string, base lang.Pos, si int) *startRecord {
+func (p *Proc) startRecord(name, src string, base lang.Pos, si int, locals map[string]int) *startRecord {
 	r := p.run
 	enc := &wireEncoder{index: map[Handle]int{}}
 	for _, h := range p.handles {
@@ -340,9 +349,10 @@ func (p *Proc) startRecord(name, src string, base lang.Pos, si int) *startRecord
 	for i, v := range p.slots {
 		vals[i] = enc.value(v)
 	}
+	names, vals := withLocals(p.syms.names, vals, enc, p, locals)
 	return &startRecord{
-		Name: name, Src: src, Base: base,
-		Names: p.syms.names, Values: vals, Handles: enc.handles,
+		Name: name, Src: src, Base: base, Procs: p.syms.procWires(),
+		Names: names, Values: vals, Handles: enc.handles,
 		Errname: p.errName, Quiet: p.quiet, Verbose: r.cfg.Verbose, Args: r.cfg.Args,
 		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.group(),
 		Journal: r.journalPath(),
@@ -400,7 +410,11 @@ func RunChild(startFD int, stderr io.Writer) int {
 		p.closeAll()
 		return 1
 	}
-	prog, err := lang.ParseAt(rec.Src, rec.Base)
+	var prog *lang.Program
+	err = defineProcs(p.syms, rec.Procs)
+	if err == nil {
+		prog, err = lang.ParseAt(rec.Src, rec.Base)
+	}
 	if err == nil {
 		err = r.Run(prog)
 	}

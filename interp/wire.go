@@ -31,6 +31,7 @@ type startRecord struct {
 	Slot    int          `json:"slot"`
 	Pgid    int          `json:"pgid"`
 	Journal string       `json:"journal"`
+	Procs   []procWire   `json:"procs,omitempty"` // the procedures the block may call
 }
 
 type wireValue struct {

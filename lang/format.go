@@ -183,6 +183,14 @@ func (f *formatter) stmt(s *Stmt, depth int) {
 		w.WriteString("atomic " + exprText(s.Atomic.Target) + " " + s.Atomic.Op + " " + exprText(s.Atomic.Value))
 	case s.Spawn != nil:
 		f.spawn(s.Spawn, depth)
+	case s.Def != nil:
+		w.WriteString("def " + s.Def.Name + "(" + strings.Join(s.Def.Params, ", ") + ") ")
+		f.block(s.Def.Body, depth)
+	case s.Retry != nil:
+		w.WriteString("retry " + exprText(s.Retry.For) + " ")
+		f.wrap(s.Retry.Body, depth)
+	case s.Call != nil:
+		w.WriteString(exprText(s.Call.Call))
 	}
 }
 

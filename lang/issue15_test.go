@@ -63,3 +63,48 @@ func TestGetByIDErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestProcedureParse(t *testing.T) {
+	cases := []struct{ src, fmt string }{
+		{"def  f( a ,b ) { return a+b }\nf(1, 2)\nprint f(1,2) * 2", "def f(a, b) { return a + b }\nf(1, 2)\nprint f(1, 2) * 2\n"},
+		{"def nothing() {\n  return\n}\nnothing()", "def nothing() {\n  return\n}\nnothing()\n"},
+		// A statement's name followed by "(" is that statement.
+		{"print(1)", "print (1)\n"},
+		{"def w(i) { spawn c[i] { w(i) } }", "def w(i) { spawn c[i] { w(i) } }\n"},
+		{"retry 2s msgget q key=1", "retry 2s msgget q key=1\n"},
+		{"retry 100ms {\n  open f \"x\" read\n}", "retry 100ms {\n  open f \"x\" read\n}\n"},
+	}
+	for _, c := range cases {
+		mustParse(t, c.src)
+		out, err := Format("t.ipc", c.src)
+		if err != nil || out != c.fmt {
+			t.Errorf("Format(%q) = %q, %v; want %q", c.src, out, err, c.fmt)
+			continue
+		}
+		mustParse(t, out)
+	}
+}
+
+func TestProcedureErrors(t *testing.T) {
+	cases := []struct{ src, want string }{
+		{"return 1", "t.ipc:1:1: return outside a procedure (def NAME(...) { ... return EXPR })"},
+		{"def f() { spawn c { return } }", "t.ipc:1:21: return outside a procedure (def NAME(...) { ... return EXPR })"},
+		{"if true { def f() { } }", "t.ipc:1:11: def f: a procedure is defined at the top level of the script, not inside a block"},
+		{"def read() { }", "t.ipc:1:1: def read: read is a statement: choose another name"},
+		{"def len(x) { }", "t.ipc:1:1: def len: len is a built-in: choose another name"},
+		{"def f(a, a) { }", "t.ipc:1:1: def f: parameter a given twice"},
+		{"def f(self) { }", "t.ipc:1:1: def f: parameter self: it is a built-in name"},
+		{"def f(a b) { }", `t.ipc:1:9: expected ")", found "b"`},
+		{"f(1)[0]", `t.ipc:1:1: unknown statement "f"`},
+		{"f(1) + 2", `t.ipc:1:6: expected end of statement, found "+"`},
+		{"retry { }", `t.ipc:1:7: expected an expression, found "{"`},
+		// An exec word that names a parameter is refused, as a variable's is.
+		{"def f(dir) { spawn l exec ls dir }", `t.ipc:1:30: spawn l exec: dir is the variable dir: write (dir) for its value or "dir" for the word`},
+	}
+	for _, c := range cases {
+		_, err := Parse("t.ipc", c.src)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("Parse(%q)\n got %v\nwant %s", c.src, err, c.want)
+		}
+	}
+}
