@@ -62,7 +62,7 @@ close w
 wait reader
 `
 	want := map[string][]string{
-		"main": {`main: mkfifo "$TMP/f"`, "main: spawn reader", `main: open w "$TMP/f" write nonblock`, `main: write w "hi"`, "main: close w", "main: wait reader -> 0"},
+		"main":   {`main: mkfifo "$TMP/f"`, "main: spawn reader", `main: open w "$TMP/f" write nonblock`, `main: write w "hi"`, "main: close w", "main: wait reader -> 0"},
 		"reader": {"reader: sleep 30ms", `reader: open r "$TMP/f" read`, `reader: read r all -> "hi"`, "reader: hi", "reader: exit 0"},
 	}
 	for i := 0; i < 5; i++ {
