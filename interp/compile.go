@@ -57,6 +57,7 @@ type compiler struct {
 	proc     *procDef
 	locals   map[string]int
 	newProcs []*procDef
+	replaced []*procDef
 	compiled int
 }
 
@@ -83,6 +84,9 @@ func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns boo
 			if syms.procs[pd.name] == pd {
 				delete(syms.procs, pd.name)
 			}
+		}
+		for _, pd := range c.replaced {
+			syms.procs[pd.name] = pd
 		}
 		return nil, false, c.errs
 	}

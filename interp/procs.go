@@ -86,8 +86,9 @@ func (c *compiler) declare(prog *lang.Program) {
 		}
 		if old, ok := c.syms.procs[d.Name]; ok && !c.isNew(old) {
 			// A REPL entry may define a procedure again: the new one
-			// holds from then on, as a new value of a name would.
-			delete(c.syms.procs, d.Name)
+			// holds from then on, as a new value of a name would (and
+			// the old one again if the entry is refused).
+			c.replaced = append(c.replaced, old)
 		} else if ok {
 			c.errorf(d.Pos, "def %s: %s is already defined at %d:%d", d.Name, d.Name, old.def.Pos.Line, old.def.Pos.Column)
 			continue

@@ -141,6 +141,14 @@ func TestSessionProcedures(t *testing.T) {
 	if _, ok := r.main.syms.procs["g"]; ok {
 		t.Error("a failed entry left its procedure behind")
 	}
+	prog, _ = lang.Parse("[repl]", "def f(n) { return 0 }; nope()")
+	if err := r.Run(prog); err == nil {
+		t.Fatal("an unknown procedure ran")
+	}
+	prog, _ = lang.Parse("[repl]", "print f(1)")
+	if err := r.Run(prog); err != nil {
+		t.Fatal(err)
+	}
 	var procs, locals []string
 	for _, b := range r.Bindings() {
 		if b.Kind == "procedure" {
@@ -154,7 +162,7 @@ func TestSessionProcedures(t *testing.T) {
 		t.Errorf("bindings: procedures %q, own names of procedures %q", procs, locals)
 	}
 	r.Sync()
-	if got := out.String(); !strings.HasPrefix(got, "main: 4\nmain: 3\nmain: spawn c\nc: 6\n") {
+	if got := out.String(); !strings.HasPrefix(got, "main: 4\nmain: 3\nmain: spawn c\nc: 6\n") || !strings.HasSuffix(got, "main: 2\n") {
 		t.Errorf("got %q", got)
 	}
 }
