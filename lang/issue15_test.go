@@ -97,6 +97,9 @@ func TestProcedureErrors(t *testing.T) {
 		{"def f(a b) { }", `t.ipc:1:9: expected ")", found "b"`},
 		{"f(1)[0]", `t.ipc:1:1: unknown statement "f"`},
 		{"f(1) + 2", `t.ipc:1:6: expected end of statement, found "+"`},
+		{"def (a) { }", `t.ipc:1:5: expected a name, found "("`},
+		{"def f() print 1", `t.ipc:1:9: expected "{", found "print"`},
+		{"retry 2s", `t.ipc:1:9: expected a statement, found end of input`},
 		{"retry { }", `t.ipc:1:7: expected an expression, found "{"`},
 		// An exec word that names a parameter is refused, as a variable's is.
 		{"def f(dir) { spawn l exec ls dir }", `t.ipc:1:30: spawn l exec: dir is the variable dir: write (dir) for its value or "dir" for the word`},
