@@ -112,6 +112,7 @@ func (r *Runner) reap(h *procHandle) {
 		}
 		h.ws = ws
 		r.board.exited(h.slot)
+		r.releaseHolds(h)
 		close(h.done)
 	}()
 }

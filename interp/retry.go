@@ -89,13 +89,11 @@ func (em *emitter) endAttempt(proc string, keep bool) {
 	em.mu.Lock()
 	a := em.attempts[len(em.attempts)-1]
 	em.attempts = em.attempts[:len(em.attempts)-1]
+	if !a.sent && !keep {
+		em.held = em.held[:min(a.mark, len(em.held))]
+	}
 	em.mu.Unlock()
 	if !a.sent {
-		if !keep {
-			em.mu.Lock()
-			em.held = em.held[:min(a.mark, len(em.held))]
-			em.mu.Unlock()
-		}
 		return
 	}
 	kind := EvKeep
@@ -146,6 +144,12 @@ func (h *attemptHold) take(e *Event, release func(*Event)) bool {
 		if len(starts) == 0 {
 			return true
 		}
+		if e.N < 0 {
+			// The process died in an attempt (releaseHolds): what it
+			// emitted was real, and nothing more of it will come.
+			h.n -= len(starts) - 1
+			starts = starts[:1]
+		}
 		from := starts[len(starts)-1]
 		h.open[e.Proc] = starts[:len(starts)-1]
 		h.n--
@@ -186,4 +190,15 @@ func (h *attemptHold) flush(release func(*Event)) {
 		release(&h.queue[i])
 	}
 	h.queue = h.queue[:0]
+}
+
+// releaseHolds lets the supervisor go on when a child that a signal killed
+// may have died inside a retry attempt, whose end it would otherwise wait
+// for until the run ends. A child that ended any other way closed its
+// attempts itself.
+func (r *Runner) releaseHolds(h *procHandle) {
+	if h.exec || !h.ws.Signaled() || r.main == nil {
+		return
+	}
+	_ = r.main.em.put(&Event{Kind: EvKeep, Proc: h.name, N: -1}, true)
 }

@@ -1,9 +1,12 @@
 package interp
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	"ipcsh/lang"
 )
 
 func TestRetryShowsOnlyTheAttemptThatCounted(t *testing.T) {
@@ -123,5 +126,35 @@ func TestAttemptHold(t *testing.T) {
 	feed(EvCall, "a", "after")
 	if got := strings.Join(printed, " "); got != "a:before b:b1 b:b2 b:b3 a:after" {
 		t.Errorf("printed %s", got)
+	}
+}
+
+// A child killed inside an attempt that holds the transcript (its open
+// for writing published, then blocked) does not hold it for the rest of
+// the run: what came after is printed before the run ends.
+func TestRetryKilledInAttempt(t *testing.T) {
+	var out bytes.Buffer
+	r, err := New(Config{Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	prog, err := lang.Parse("t.ipc", `let path = tmp + "/f"
+mkfifo path
+spawn w { retry 10s { open y path write } }
+sleep 100ms
+kill w KILL
+wait w
+print "after"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Run(prog); err != nil {
+		t.Fatal(err)
+	}
+	r.Sync()
+	if got := out.String(); !strings.Contains(got, "w: open y \"$TMP/f\" write\n") || !strings.HasSuffix(got, "main: wait w -> signal SIGKILL\nmain: after\n") {
+		t.Errorf("printed before the end of the run:\n%s", got)
 	}
 }
