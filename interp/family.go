@@ -180,11 +180,13 @@ func waitFamily(p *Proc, c *command, f *familyHandle) (Value, error) {
 // not signalled (its pid may belong to another process by now): its line
 // says so, and the family's other members still get the signal.
 func killFamily(p *Proc, c *command, f *familyHandle, sig unix.Signal) error {
+	any := false
 	for _, m := range f.members {
 		h := m.h
 		if h.waited {
 			continue
 		}
+		any = true
 		text := "kill " + h.name + " " + unix.SignalName(sig)
 		if !h.foreign {
 			select {
@@ -204,6 +206,9 @@ func killFamily(p *Proc, c *command, f *familyHandle, sig unix.Signal) error {
 		if err := unix.Kill(h.pid, sig); err != nil {
 			return p.failText(c.pos, PhasePublish, text, err, "")
 		}
+	}
+	if !any {
+		return p.fail(c, PhasePublish, unix.ESRCH, fmt.Sprintf("every member of %s was already waited for", f.name))
 	}
 	return nil
 }

@@ -81,6 +81,7 @@ func TestFamilyErrors(t *testing.T) {
 		{"spawn w[1] { }\nwait w[2]", "t.ipc:2:7: w has no member w[2]"},
 		{"spawn w[1] { }\nspawn w[1] { }", "t.ipc:2:1: spawn: a process named w[1] is already running: process names are unique in a run (wait for it first)"},
 		{"spawn w[1] { }\nwait w\nwait w", "t.ipc:3:1: wait w: ECHILD (no child processes): every member of w was already waited for"},
+		{"spawn w[1] { }\nwait w\nkill w", "t.ipc:3:1: kill w SIGTERM: ESRCH (no such process): every member of w was already waited for"},
 		{"let w = 1\nwait w", "t.ipc:2:1: wait: expected a process or a family, found int"},
 	}
 	for _, c := range runtime {
