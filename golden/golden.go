@@ -118,8 +118,8 @@ func ScriptStall(src string) (time.Duration, bool) {
 }
 
 // procPrefix matches the process name that starts a transcript line,
-// with the pid that -v adds.
-var procPrefix = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)(\[\d+\])?: `)
+// with the pid that -v adds; a member of a family is `w[1]` or `w["left"]`.
+var procPrefix = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*(?:\[(?:-?\d+|"(?:[^"\\]|\\.)*")\])?)(\[\d+\])?: `)
 
 // procOf is the process a transcript line belongs to; "" for a line that
 // belongs to none (output of a program that wrote to stdout directly).

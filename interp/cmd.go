@@ -50,6 +50,9 @@ type cmdArg struct {
 	eval  exprFn
 	eval2 exprFn // aPair: the delta
 	val2  Value
+	// src: id= as written. An IPC id is shown only under -v (LANGUAGE.md
+	// §4), so without it the transcript shows the expression instead.
+	src string
 }
 
 // executors maps a statement to its implementation; statements of later
@@ -107,12 +110,15 @@ func (c *compiler) command(lc *lang.Command) *command {
 			cmd.args = append(cmd.args, cmdArg{kind: aOpt, name: "signal", eval: constant(strV(word))})
 		case a.Opt != nil:
 			cmd.args = append(cmd.args, cmdArg{kind: aOpt, name: a.Opt.Name, eval: c.expr(a.Opt.Value)})
+			if a.Opt.Name == "id" {
+				cmd.args[len(cmd.args)-1].src = c.source(a.Opt.Value.Span())
+			}
 		case ok:
 			param := spec.Params[min(i, len(spec.Params)-1)]
 			word, isWord := lang.IdentOf(a.Expr)
 			switch {
 			case param.Kind == lang.PName:
-				cmd.args = append(cmd.args, cmdArg{kind: aName, name: word, slot: c.syms.slots[word]})
+				cmd.args = append(cmd.args, cmdArg{kind: aName, name: word, slot: c.slot(word)})
 			case param.Kind == lang.PSignal && isWord:
 				cmd.args = append(cmd.args, cmdArg{kind: aWord, name: word})
 			case param.Kind == lang.PPair:
@@ -259,6 +265,10 @@ func (c *command) text(p *Proc) string {
 		case aOpt:
 			b.WriteString(a.name)
 			b.WriteByte('=')
+			if a.src != "" && !verbose {
+				b.WriteString(a.src)
+				continue
+			}
 			b.WriteString(renderOpt(a.name, c.vals[i], verbose))
 		case aPair:
 			b.WriteString(show(c.vals[i]))

@@ -19,6 +19,7 @@ type stmtFn func(p *Proc) error
 type symtab struct {
 	slots map[string]int
 	names []string
+	procs map[string]*procDef // procs.go
 }
 
 func newSymtab() *symtab { return &symtab{slots: map[string]int{}} }
@@ -49,6 +50,15 @@ type compiler struct {
 	bound   map[string]int
 	pipes   map[string]bool
 	fresh   int // names from this slot on are new in this program
+	// spawnKinds: the first spawn of each name, a family's or not.
+	spawnKinds map[string]*lang.Spawn
+	// Procedures (procs.go): the one being compiled and its own names,
+	// and those this compilation declared (compiled: how many so far).
+	proc     *procDef
+	locals   map[string]int
+	newProcs []*procDef
+	replaced []*procDef
+	compiled int
 }
 
 // compileProgram compiles prog against syms, defining every name the
@@ -60,14 +70,24 @@ func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns boo
 	// half its names behind.
 	saved := len(syms.names)
 	c.fresh, c.binding = saved, true
+	c.declare(prog)
 	c.bindAll(prog.Stmts)
 	c.binding = false
+	c.compileProcs()
 	code = c.stmts(prog.Stmts)
 	if len(c.errs) > 0 {
 		for _, n := range syms.names[saved:] {
 			delete(syms.slots, n)
 		}
 		syms.names = syms.names[:saved]
+		for _, pd := range c.newProcs {
+			if syms.procs[pd.name] == pd {
+				delete(syms.procs, pd.name)
+			}
+		}
+		for _, pd := range c.replaced {
+			syms.procs[pd.name] = pd
+		}
 		return nil, false, c.errs
 	}
 	return code, c.spawns, nil
@@ -122,6 +142,9 @@ func (c *compiler) bindAll(stmts []*lang.Stmt) {
 		lang.Walk(s, func(n lang.Node) bool {
 			switch n := n.(type) {
 			case *lang.Stmt:
+				if n.Def != nil {
+					return false // its names are its own (compileProc)
+				}
 				c.bind(n)
 			case *lang.Block:
 			default:
@@ -137,7 +160,13 @@ func (c *compiler) bindName(pos lang.Pos, name string) {
 		c.errorf(pos, "cannot bind %s: it is a built-in name", name)
 		return
 	}
-	c.syms.define(name)
+	if c.locals != nil {
+		if _, ok := c.locals[name]; !ok {
+			c.locals[name] = c.syms.define(localName(c.proc.name, name))
+		}
+	} else {
+		c.syms.define(name)
+	}
 	if c.binding {
 		c.bound[name]++
 	}
@@ -214,7 +243,7 @@ func (c *compiler) stmt(s *lang.Stmt) stmtFn {
 	case s.Repeat != nil:
 		return c.repeatStmt(s.Repeat)
 	case s.Let != nil:
-		return c.assign(s.Let.Pos, c.syms.slots[s.Let.Name], "=", s.Let.Value)
+		return c.assign(s.Let.Pos, c.slot(s.Let.Name), "=", s.Let.Value)
 	case s.Assign != nil:
 		return c.assignStmt(s.Assign)
 	case s.Try != nil:
@@ -226,6 +255,14 @@ func (c *compiler) stmt(s *lang.Stmt) stmtFn {
 		return c.viewAssign(s.Pos, s.Atomic.Target, "+=", c.expr(s.Atomic.Value), true, c.source(s.Pos, end))
 	case s.Spawn != nil:
 		return c.spawnStmt(s.Spawn)
+	case s.Def != nil:
+		return nil // compiled once, by declare and compileProc
+	case s.Call != nil:
+		return c.callStmt(s.Call)
+	case s.Retry != nil:
+		return c.retryStmt(s.Retry)
+	case s.Cmd != nil && s.Cmd.Spec != nil && s.Cmd.Spec.Name == "return":
+		return c.returnStmt(s.Cmd)
 	case s.Cmd != nil:
 		cmd := c.command(s.Cmd)
 		if cmd == nil {
@@ -305,7 +342,7 @@ func (c *compiler) loop(body *lang.Block) []stmtFn {
 
 func (c *compiler) forStmt(n *lang.For) stmtFn {
 	from, to := c.intExpr(n.From, "for"), c.intExpr(n.To, "for")
-	slot := c.syms.slots[n.Var]
+	slot := c.slot(n.Var)
 	body := c.loop(n.Body)
 	return func(p *Proc) error {
 		a, err := from(p)
@@ -367,7 +404,7 @@ func (c *compiler) repeatStmt(n *lang.Repeat) stmtFn {
 
 func (c *compiler) assignStmt(a *lang.Assign) stmtFn {
 	if name, ok := lang.IdentOf(a.Target); ok {
-		return c.assign(a.Pos, c.syms.slots[name], a.Op, a.Value)
+		return c.assign(a.Pos, c.slot(name), a.Op, a.Value)
 	}
 	// A field or index target is a memory view of an attachment or mapping.
 	value := c.valueExpr(a.Value)
@@ -407,7 +444,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 			if op == "-=" {
 				k = -k
 			}
-			name := c.syms.names[slot]
+			name := c.nameOf(slot)
 			return func(p *Proc) error {
 				s := &p.slots[slot]
 				if s.K == KInt {
@@ -428,7 +465,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 			return nil
 		}
 	}
-	name, aop := c.syms.names[slot], arithOp(op[0]) // += is +, -= is -
+	name, aop := c.nameOf(slot), arithOp(op[0]) // += is +, -= is -
 	return func(p *Proc) error {
 		v, err := value(p)
 		if err != nil {

@@ -171,6 +171,8 @@ type emitter struct {
 	pid  int32
 	buf  []byte
 	held []byte // encoded events not written yet (emit)
+	// attempts: the retry attempts under way (retry.go).
+	attempts []attempt
 }
 
 func newEmitter(fd int) *emitter {
@@ -229,6 +231,14 @@ func (em *emitter) flush() error {
 }
 
 func (em *emitter) writeHeld() error {
+	if len(em.attempts) > 0 {
+		em.holdAttempts()
+		defer func() {
+			for i := range em.attempts {
+				em.attempts[i].mark = 0
+			}
+		}()
+	}
 	defer func() { em.held = em.held[:0] }()
 	for off := 0; off < len(em.held); {
 		n, err := ipc.Write(em.fd, em.held[off:])
@@ -251,6 +261,7 @@ type supervisor struct {
 	mu      sync.Mutex
 	syncs   map[string]chan struct{}
 	readErr error
+	hold    attemptHold // events kept back while a retry attempt is undecided
 }
 
 func startSupervisor(rfd int, print func(*Event), flush func()) *supervisor {
@@ -261,6 +272,7 @@ func startSupervisor(rfd int, print func(*Event), flush func()) *supervisor {
 
 func (s *supervisor) loop() {
 	defer close(s.done)
+	defer func() { s.hold.flush(s.print); s.flush() }() // a run that ended mid-attempt
 	buf := make([]byte, 64*1024)
 	have := 0
 	for {
@@ -288,6 +300,9 @@ func (s *supervisor) loop() {
 					delete(s.syncs, e.Stmt)
 				}
 				s.mu.Unlock()
+				continue
+			}
+			if s.hold.take(&e, s.print) {
 				continue
 			}
 			s.print(&e)

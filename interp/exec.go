@@ -173,7 +173,7 @@ func pipeHolders(ino uint64, self int) []holder {
 	return found
 }
 
-func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
+func (c *compiler) spawnExec(s *lang.Spawn, slot int, index exprFn) stmtFn {
 	type word struct {
 		lit  string
 		eval exprFn
@@ -194,7 +194,7 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
 			// before it, so the same question is asked here, of the
 			// value the name holds when the statement runs.
 			if name, ok := lang.ExecWordName(*w.Raw); ok {
-				if slot, ok := c.syms.slots[name]; ok {
+				if slot, ok := c.lookup(name); ok {
 					words[i].slot = slot
 				}
 			}
@@ -216,8 +216,12 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
 	for _, o := range s.Opts {
 		redirs = append(redirs, redir{o.Name, c.expr(o.Value)})
 	}
-	name, pos := s.Name, s.Pos
+	family, pos := s.Name, s.Pos
 	return func(p *Proc) error {
+		name, fam, key, err := p.spawnName(pos, family, slot, index)
+		if err != nil {
+			return err
+		}
 		argv := make([]string, len(words))
 		var text strings.Builder
 		text.WriteString("spawn " + name + " exec")
@@ -270,7 +274,7 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int) stmtFn {
 		if err != nil {
 			return err
 		}
-		p.slots[slot] = handleV(h)
+		p.bindSpawned(slot, fam, key, h)
 		return nil
 	}
 }

@@ -236,7 +236,7 @@ type operand struct {
 func (c *compiler) operand(e lang.Expr) operand {
 	switch e := e.(type) {
 	case *lang.Ident:
-		if slot, ok := c.syms.slots[e.Name]; ok && !builtinNames[e.Name] {
+		if slot, ok := c.lookup(e.Name); ok && !builtinNames[e.Name] {
 			return operand{slot: slot, name: e.Name, pos: e.Pos}
 		}
 	case *lang.Literal:
@@ -381,7 +381,7 @@ func (c *compiler) name(pos lang.Pos, name string) exprFn {
 	case "err":
 		return func(p *Proc) (Value, error) { return strV(p.errName), nil }
 	}
-	slot, ok := c.syms.slots[name]
+	slot, ok := c.lookup(name)
 	if !ok {
 		if spec := lang.Lookup(name); spec != nil && spec.Value {
 			c.errorf(pos, "undefined: %s (%s is a statement: bind its value first, let v = %s)", name, name, spec.Usage)
@@ -470,6 +470,8 @@ func index(pos lang.Pos, v, i Value) (Value, error) {
 		switch h := v.R.(type) {
 		case *semHandle:
 			return h.at(pos, i)
+		case *familyHandle:
+			return h.member(pos, i)
 		case *memHandle:
 			m, err := memOf(pos, v, h.name+"[..]")
 			if err != nil {
@@ -613,6 +615,19 @@ func (c *compiler) call(pos lang.Pos, name string, list []lang.Expr) exprFn {
 	}
 	if b, ok := varBuiltins[name]; ok {
 		return c.callVar(pos, name, b, args)
+	}
+	if !isBuiltinFunc(name) {
+		pd, f := c.procCall(pos, name, args)
+		if pd == nil {
+			return f
+		}
+		return func(p *Proc) (Value, error) {
+			v, err := f(p)
+			if err == nil && v.K == KUndef {
+				return v, errorf(pos, "%s(...) gave no value: end it with return EXPR", name)
+			}
+			return v, err
+		}
 	}
 	want := 1
 	if name == "ftok" {

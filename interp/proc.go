@@ -75,6 +75,7 @@ func (r *Runner) reap(h *procHandle) {
 		}
 		h.ws = ws
 		r.board.exited(h.slot)
+		r.releaseHolds(h)
 		close(h.done)
 	}()
 }
@@ -165,9 +166,14 @@ func (r *Runner) devnull() int {
 }
 
 func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
-	slot := c.syms.slots[s.Name]
+	slot := c.slot(s.Name)
+	c.familyCheck(s)
+	var index exprFn
+	if s.Index != nil {
+		index = c.expr(s.Index)
+	}
 	if s.Body == nil {
-		return c.spawnExec(s, slot)
+		return c.spawnExec(s, slot, index)
 	}
 	// The child gets only its block's text, with the block's position, so
 	// it parses little and still reports the file's lines and columns.
@@ -175,6 +181,14 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	from, to := b.Pos.Offset+1-c.prog.Base.Offset, b.EndPos.Offset-1-c.prog.Base.Offset
 	src := c.prog.Src[from:to]
 	base := lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1}
+	// In a procedure, the block reads the procedure's own names; the
+	// child runs it as a program of its own, where they are variables
+	// (withLocals gives them their values).
+	locals, proc := c.locals, c.proc
+	for n := range locals {
+		c.syms.define(n)
+	}
+	c.locals, c.proc = nil, nil
 	c.bindAll(b.Stmts) // the child compiles against the same names
 	c.spawns = true
 	// The child compiles its block when it starts, outside any loop. Do
@@ -185,26 +199,64 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	c.loops = 0
 	c.block(b)
 	c.loops = loops
-	name, pos := s.Name, s.Pos
-	return func(p *Proc) error { return p.spawnBlock(pos, name, slot, src, base) }
+	c.locals, c.proc = locals, proc
+	family, pos := s.Name, s.Pos
+	return func(p *Proc) error {
+		name, fam, key, err := p.spawnName(pos, family, slot, index)
+		if err != nil {
+			return err
+		}
+		h, err := p.spawnBlock(pos, name, src, base, locals)
+		if err != nil {
+			return err
+		}
+		p.bindSpawned(slot, fam, key, h)
+		return nil
+	}
 }
 
-func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base lang.Pos) error {
+// spawnName is the name of the process `spawn NAME` or `spawn NAME[EXPR]`
+// starts, its family (nil for a single process) and its key there.
+func (p *Proc) spawnName(pos lang.Pos, name string, slot int, index exprFn) (string, *familyHandle, Value, error) {
+	if index == nil {
+		return name, nil, Value{}, singleSlot(p, pos, name, slot)
+	}
+	key, err := familyKey(p, pos, name, index)
+	if err != nil {
+		return "", nil, key, err
+	}
+	f, err := familyOf(p, pos, name, slot)
+	if err != nil {
+		return "", nil, key, err
+	}
+	return memberName(name, key), f, key, nil
+}
+
+// bindSpawned binds the started process: to NAME, or as a member of NAME.
+func (p *Proc) bindSpawned(slot int, fam *familyHandle, key Value, h *procHandle) {
+	if fam == nil {
+		p.slots[slot] = handleV(h)
+		return
+	}
+	fam.add(key, h)
+}
+
+func (p *Proc) spawnBlock(pos lang.Pos, name string, src string, base lang.Pos, locals map[string]int) (*procHandle, error) {
 	r := p.run
 	text := "spawn " + name
 	si, err := p.claimName(pos, name, kindInterp)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if p.emitting() {
 		p.ev = evNote{verb: "spawn", obj: "proc:" + name}
 		p.emit(EvCall, PhasePublish, pos, text, "")
 	}
-	rec := p.startRecord(name, src, base, si)
+	rec := p.startRecord(name, src, base, si, locals)
 	data, err := encodeStart(rec)
 	if err != nil {
 		r.board.release(si)
-		return errorf(pos, "spawn %s: %v", name, err)
+		return nil, errorf(pos, "spawn %s: %v", name, err)
 	}
 	// The start record travels in a memfd: unlike the environment it has
 	// no size limit, and unlike a pipe it never blocks the parent.
@@ -214,7 +266,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 	}
 	if err != nil {
 		r.board.release(si)
-		return p.failText(pos, PhaseRepeat, text, err, "")
+		return nil, p.failText(pos, PhaseRepeat, text, err, "")
 	}
 	files := p.inheritFiles(r.evW, r.board.fd, mfd)
 	var pid int
@@ -227,7 +279,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 	_ = unix.Close(mfd)
 	if err != nil {
 		r.board.release(si)
-		return p.failText(pos, PhaseRepeat, text, err, "")
+		return nil, p.failText(pos, PhaseRepeat, text, err, "")
 	}
 	r.board.setPid(si, pid)
 	h := &procHandle{name: name, pid: pid, slot: si}
@@ -237,8 +289,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, slot int, src string, base 
 		r.reap(h)
 	}
 	p.children = append(p.children, h)
-	p.slots[slot] = handleV(h)
-	return nil
+	return h, nil
 }
 
 // claimName reserves a process name for the whole run.
@@ -253,7 +304,7 @@ func (p *Proc) claimName(pos lang.Pos, name string, kind uint32) (int, error) {
 	return si, nil
 }
 
-func (p *Proc) startRecord(name, src string, base lang.Pos, si int) *startRecord {
+func (p *Proc) startRecord(name, src string, base lang.Pos, si int, locals map[string]int) *startRecord {
 	r := p.run
 	enc := &wireEncoder{index: map[Handle]int{}}
 	for _, h := range p.handles {
@@ -263,9 +314,10 @@ func (p *Proc) startRecord(name, src string, base lang.Pos, si int) *startRecord
 	for i, v := range p.slots {
 		vals[i] = enc.value(v)
 	}
+	names, vals := withLocals(p.syms.names, vals, enc, p, locals)
 	return &startRecord{
-		Name: name, Src: src, Base: base,
-		Names: p.syms.names, Values: vals, Handles: enc.handles,
+		Name: name, Src: src, Base: base, Procs: p.syms.procWires(),
+		Names: names, Values: vals, Handles: enc.handles,
 		Errname: p.errName, Quiet: p.quiet, Verbose: r.cfg.Verbose, Args: r.cfg.Args,
 		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.group(),
 		Journal: r.journalPath(),
@@ -324,7 +376,11 @@ func RunChild(startFD int, stderr io.Writer) int {
 		p.closeAll()
 		return 1
 	}
-	prog, err := lang.ParseAt(rec.Src, rec.Base)
+	var prog *lang.Program
+	err = defineProcs(p.syms, rec.Procs)
+	if err == nil {
+		prog, err = lang.ParseAt(rec.Src, rec.Base)
+	}
 	if err == nil {
 		err = r.Run(prog)
 	}
@@ -490,7 +546,17 @@ func (c *command) proc(i int) (*procHandle, error) {
 			return h, nil
 		}
 	}
-	return nil, errorf(c.pos, "%s: expected a process, found %s", c.verb, v.typeName())
+	return nil, errorf(c.pos, "%s: expected a process or a family, found %s", c.verb, v.typeName())
+}
+
+// family returns positional parameter i as a family, if it is one.
+func (c *command) family(i int) (*familyHandle, bool) {
+	v := c.param(i)
+	if v.K == KHandle {
+		f, ok := v.R.(*familyHandle)
+		return f, ok
+	}
+	return nil, false
 }
 
 func execWait(p *Proc, c *command) (Value, error) {
@@ -508,6 +574,9 @@ func execWait(p *Proc, c *command) (Value, error) {
 			}
 		}
 		return intV(0), nil
+	}
+	if f, ok := c.family(0); ok {
+		return waitFamily(p, c, f)
 	}
 	h, err := c.proc(0)
 	if err != nil {
@@ -534,9 +603,13 @@ func execKill(p *Proc, c *command) (Value, error) {
 	if err := c.eval(p); err != nil {
 		return Value{}, err
 	}
-	h, err := c.proc(0)
-	if err != nil {
-		return Value{}, err
+	f, isFamily := c.family(0)
+	var h *procHandle
+	if !isFamily {
+		var err error
+		if h, err = c.proc(0); err != nil {
+			return Value{}, err
+		}
 	}
 	sig := unix.SIGTERM
 	for i, a := range c.args {
@@ -556,6 +629,9 @@ func execKill(p *Proc, c *command) (Value, error) {
 			}
 			sig = unix.Signal(v.I)
 		}
+	}
+	if isFamily {
+		return Value{}, killFamily(p, c, f, sig)
 	}
 	if !h.foreign {
 		select {

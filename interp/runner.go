@@ -332,6 +332,8 @@ type Proc struct {
 	curPos   lang.Pos // (or of the last one), for an interrupt's report
 	faultAt  lang.Pos // the memory view being accessed, for a fault's report
 	ev       evNote   // what the next event says beyond its text (event.go)
+	depth    int      // nested procedure calls (procs.go)
+	ret      Value    // the value of the return that ends a call
 
 	sysv    []*sysvObj    // SysV objects this process opened or created
 	mems    []*memHandle  // attachments and mappings
@@ -473,9 +475,13 @@ func (r *Runner) Bindings() []Binding {
 	p := r.main
 	var out []Binding
 	for i, name := range p.syms.names {
-		if i < len(p.slots) && p.slots[i].K != KUndef {
+		// A procedure's own names (f.x) are not the session's.
+		if i < len(p.slots) && p.slots[i].K != KUndef && !strings.Contains(name, ".") {
 			out = append(out, Binding{Name: name, Kind: p.slots[i].typeName()})
 		}
+	}
+	for _, name := range p.syms.procNames() {
+		out = append(out, Binding{Name: name, Kind: "procedure"})
 	}
 	return out
 }

@@ -91,11 +91,16 @@ type getRequest struct {
 	create, excl  bool
 	keep, private bool
 	mode          uint32
+	byID          bool // id=: open the object with IPC id `id` (sysvid.go)
+	id            int
 }
 
 // request reads the key= and create/excl/keep/mode= of a get statement.
 // A key is any 32-bit value (0x80000000 and above too) or `private`.
 func (c *command) request() (getRequest, error) {
+	if idv, ok := c.opt("id"); ok {
+		return c.idRequest(idv)
+	}
 	v, _ := c.opt("key")
 	if v.K != KInt {
 		return getRequest{}, errorf(c.pos, "%s: key= expects an int (42, 0x1234, ftok(path, id)) or private, found %s", c.verb, v.typeName())
@@ -134,6 +139,9 @@ func hexText(n int64) string {
 // first, and opening the existing object if the key is taken and the
 // script did not insist on excl.
 func (p *Proc) get(c *command, kind sysvKind, rq getRequest, get func(flags int) (int, error)) (*sysvObj, error) {
+	if rq.byID {
+		return p.getByID(c, kind, rq)
+	}
 	o := &sysvObj{name: c.boundName(), kind: kind, key: int32(uint32(rq.key)), keep: rq.keep}
 	var id int
 	var err error

@@ -31,6 +31,7 @@ type startRecord struct {
 	Slot    int          `json:"slot"`
 	Pgid    int          `json:"pgid"`
 	Journal string       `json:"journal"`
+	Procs   []procWire   `json:"procs,omitempty"` // the procedures the block may call
 }
 
 type wireValue struct {
@@ -78,6 +79,9 @@ type wireHandle struct {
 	Private bool   `json:"private,omitempty"`
 	Path    string `json:"path,omitempty"`
 	Gone    bool   `json:"gone,omitempty"`
+	// A family: its members (indexes into Handles) and their keys.
+	Members []int       `json:"members,omitempty"`
+	Keys    []wireValue `json:"keys,omitempty"`
 }
 
 // crosser is implemented by every handle kind that a child can inherit.
@@ -148,7 +152,8 @@ func init() {
 			}
 			return &semHandle{sysvObj: o, nsems: w.Size}
 		},
-		"mem": func(w wireHandle, d *wireDecoder) Handle { return d.memory(w) },
+		"mem":    func(w wireHandle, d *wireDecoder) Handle { return d.memory(w) },
+		"family": decodeFamily,
 		"proc": func(w wireHandle, d *wireDecoder) Handle {
 			// A sibling or parent: the child may signal it but not wait for it.
 			return &procHandle{name: w.Name, pid: w.Pid, slot: w.Slot, exec: w.Exec, foreign: true}

@@ -56,18 +56,48 @@ type Stmt struct {
 
 	// Commands first: most statements are commands, and participle pays
 	// for every alternative it tries before the one that matches. A
-	// command refuses the words that start the other statements.
-	Cmd    *Command `parser:"  @@"`
-	If     *If      `parser:"| @@"`
-	For    *For     `parser:"| @@"`
-	While  *While   `parser:"| @@"`
-	Repeat *Repeat  `parser:"| @@"`
-	Let    *Let     `parser:"| @@"`
-	Try    *Wrap    `parser:"| \"try\" @@"`
-	Quiet  *Wrap    `parser:"| \"quiet\" @@"`
-	Atomic *Atomic  `parser:"| @@"`
-	Spawn  *Spawn   `parser:"| @@"`
-	Assign *Assign  `parser:"| @@"`
+	// command refuses the words that start the other statements. A call
+	// comes before it, as it looks at two tokens only (CallStmt).
+	Call   *CallStmt `parser:"  @@"`
+	Cmd    *Command  `parser:"| @@"`
+	If     *If       `parser:"| @@"`
+	For    *For      `parser:"| @@"`
+	While  *While    `parser:"| @@"`
+	Repeat *Repeat   `parser:"| @@"`
+	Let    *Let      `parser:"| @@"`
+	Try    *Wrap     `parser:"| \"try\" @@"`
+	Quiet  *Wrap     `parser:"| \"quiet\" @@"`
+	Atomic *Atomic   `parser:"| @@"`
+	Spawn  *Spawn    `parser:"| @@"`
+	Def    *Def      `parser:"| @@"`
+	Retry  *Retry    `parser:"| @@"`
+	Assign *Assign   `parser:"| @@"`
+}
+
+// Def is `def NAME(P1, P2, ...) { ... }`, a procedure; the statement's
+// Pos and EndPos span its whole text, which a spawned child parses again.
+type Def struct {
+	Pos    Pos
+	Name   string   `parser:"\"def\" @Ident '('"`
+	Params []string `parser:"( @Ident ( ',' @Ident )* )? ')'"`
+	Body   *Block   `parser:"@@"`
+}
+
+// Retry is `retry DUR STATEMENT` or `retry DUR { ... }`.
+type Retry struct {
+	Pos  Pos
+	For  Expr  `parser:"\"retry\" @@"`
+	Body *Wrap `parser:"@@"`
+}
+
+// CallStmt is `NAME(ARGS...)` standing as a statement: a procedure call
+// whose value, if any, is not used. It is a participle.Parseable (expr.go)
+// that answers only where a name that is not a statement's is followed by
+// "(", so every other statement pays one look at two tokens.
+type CallStmt struct {
+	Pos    Pos
+	EndPos Pos
+	Call   *CallExpr
 }
 
 // If is `if EXPR { } else if EXPR { } else { }`.
@@ -124,11 +154,13 @@ type Atomic struct {
 	Value  Expr   `parser:"@@"`
 }
 
-// Spawn is `spawn NAME { }` or `spawn NAME exec PROG ARGS... [stdin=FD]...`.
+// Spawn is `spawn NAME { }` or `spawn NAME exec PROG ARGS... [stdin=FD]...`;
+// with Index, `spawn NAME[EXPR] ...` starts a member of the family NAME.
 type Spawn struct {
 	Pos    Pos
 	EndPos Pos
 	Name   string    `parser:"\"spawn\" @Ident"`
+	Index  Expr      `parser:"( '[' @@ ']' )?"`
 	Body   *Block    `parser:"( @@"`
 	Exec   []*Word   `parser:"| \"exec\" @@+"`
 	Opts   []*Option `parser:"  @@* )"`
@@ -147,7 +179,7 @@ type Word struct {
 // target is a name or a memory view, so it starts with a name.
 type Assign struct {
 	Pos    Pos
-	Target Expr   `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" ) (?= Ident) @@"`
+	Target Expr   `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" | \"def\" | \"retry\" ) (?= Ident) @@"`
 	Op     string `parser:"@( '=' | '+=' | '-=' )"`
 	Value  *Value `parser:"@@"`
 }
@@ -167,7 +199,7 @@ type Value struct {
 type Command struct {
 	Pos    Pos
 	EndPos Pos
-	Verb   string `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" ) @Ident (?! '=' | '+=' | '-=' | '.' | '[' )"`
+	Verb   string `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" | \"def\" | \"retry\" ) @Ident (?! '=' | '+=' | '-=' | '.' | '[' )"`
 	Args   []*Arg `parser:"@@*"`
 	Block  *Block `parser:"@@?"`
 

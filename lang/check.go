@@ -21,6 +21,7 @@ var grammarWords = map[string]string{
 	"while": "a condition and a block: while EXPR { ... }", "repeat": "a count and a block: repeat EXPR { ... }",
 	"let": "let NAME = EXPR", "try": "a statement or a block", "quiet": "a statement or a block",
 	"atomic": "atomic VIEW += EXPR", "spawn": "spawn NAME { ... } or spawn NAME exec PROG ARGS...",
+	"def": "a procedure: def NAME(P1, P2, ...) { ... }", "retry": "a duration and a statement or a block: retry DUR STATEMENT",
 }
 
 type checker struct {
@@ -30,6 +31,10 @@ type checker struct {
 	// vars: the names the program binds to values, collected at the
 	// first exec word that needs them (words.go).
 	vars map[string]bool
+	// depth of blocks around the statement; inDef: inside a procedure's
+	// body (a spawned block in it is a process of its own: not inside).
+	depth int
+	inDef bool
 }
 
 func check(prog *Program, toks []lexer.Token) ErrorList {
@@ -82,7 +87,9 @@ func (c *checker) separated(prev, s *Stmt) bool {
 
 func (c *checker) block(b *Block) {
 	if b != nil {
+		c.depth++
 		c.stmts(b.Stmts)
+		c.depth--
 	}
 }
 
@@ -119,7 +126,17 @@ func (c *checker) stmt(s *Stmt) {
 		}
 		c.expr(s.Atomic.Value)
 	case s.Spawn != nil:
+		inDef := c.inDef
+		c.inDef = false
 		c.spawn(s.Spawn)
+		c.inDef = inDef
+	case s.Def != nil:
+		c.def(s.Def)
+	case s.Retry != nil:
+		c.expr(s.Retry.For)
+		c.wrap(s.Retry.Body)
+	case s.Call != nil:
+		c.expr(s.Call.Call)
 	case s.Assign != nil:
 		t := s.Assign.Target
 		if _, ok := IdentOf(t); !ok && !IsView(t) {
@@ -147,6 +164,7 @@ func (c *checker) wrap(w *Wrap) {
 func (c *checker) spawn(s *Spawn) {
 	// The child parses its block again, but a mistake in it is still a
 	// syntax error of the script: found before anything runs.
+	c.expr(s.Index)
 	c.block(s.Body)
 	c.execWords(s)
 	for _, w := range s.Exec {
@@ -241,6 +259,10 @@ func (c *checker) command(cmd *Command) {
 		return
 	}
 	cmd.Spec = spec
+	if name == "return" && !c.inDef {
+		c.errorf(cmd.Pos, "return outside a procedure (def NAME(...) { ... return EXPR })")
+		return
+	}
 	if cmd.Block != nil {
 		c.errorf(cmd.Block.Pos, "%s takes no block (usage: %s)", name, spec.Usage)
 		return
@@ -326,6 +348,10 @@ func (c *checker) command(cmd *Command) {
 			return
 		}
 	}
+	if id, byID := cmd.Opts["id"]; byID && spec.NotByID != nil {
+		c.notByID(cmd, name, spec, id)
+		return
+	}
 	for _, r := range spec.Required {
 		if _, ok := cmd.Opts[r]; !ok {
 			c.errorf(cmd.Pos, "%s: %s= is required (usage: %s)", name, r, spec.Usage)
@@ -382,17 +408,15 @@ func (c *checker) expr(e Expr) {
 	walkExpr(e, func(n Node) bool {
 		switch n := n.(type) {
 		case *CallExpr:
-			callee, isIdent := IdentOf(n.Fn)
-			if isIdent && isBuiltin(callee) {
+			_, isIdent := IdentOf(n.Fn)
+			if isIdent {
+				// A built-in, or a procedure: the script's own, or one
+				// a REPL entry or a spawning parent defined. The run's
+				// compilation (interp) knows them all and refuses the
+				// others before the run, `ipcsh check` included.
 				break
 			}
-			msg := "only built-in functions can be called: " + strings.Join(Builtins, ", ")
-			if isIdent {
-				msg = fmt.Sprintf("unknown function %q (built-ins: %s)", shorten(callee, 30), strings.Join(Builtins, ", "))
-				if n := nearest(callee, Builtins); n != "" {
-					msg = fmt.Sprintf("unknown function %q (did you mean %q?)", callee, n)
-				}
-			}
+			msg := "only built-in functions and procedures can be called (NAME(...)); the built-ins: " + strings.Join(Builtins, ", ")
 			errs = append(errs, newError(n.Pos, "%s", msg))
 		case *IndexExpr:
 			// The grammar lets both ends of [lo:hi] go; `a[]` has neither
@@ -429,4 +453,63 @@ func isBuiltin(name string) bool {
 		}
 	}
 	return false
+}
+
+// notByID refuses what does not apply when a get statement opens an
+// object by id=: it makes nothing and asks for no key.
+func (c *checker) notByID(cmd *Command, name string, spec *Spec, id *Option) {
+	for _, w := range spec.NotByID {
+		if o, ok := cmd.Opts[w]; ok {
+			if w == "key" {
+				c.errorf(o.Pos, "%s: key= and id= cannot be used together: id= opens the object with that IPC id", name)
+			} else {
+				c.errorf(o.Pos, "%s: %s= does not apply with id=: id= opens an existing object", name, w)
+			}
+		}
+		if p, ok := cmd.Flags[w]; ok {
+			c.errorf(p, "%s: %s does not apply with id=: id= opens an existing object", name, w)
+		}
+	}
+}
+
+// def checks a procedure: defined at the top level, under a name that is
+// neither a statement's nor a built-in's, with distinct parameters.
+func (c *checker) def(d *Def) {
+	switch {
+	case c.depth > 0:
+		c.errorf(d.Pos, "def %s: a procedure is defined at the top level of the script, not inside a block", d.Name)
+	case isStatementWord(d.Name):
+		c.errorf(d.Pos, "def %s: %s is a statement: choose another name", d.Name, d.Name)
+	case isBuiltin(d.Name) || isBuiltinValue(d.Name):
+		c.errorf(d.Pos, "def %s: %s is a built-in: choose another name", d.Name, d.Name)
+	}
+	seen := map[string]bool{}
+	for _, p := range d.Params {
+		if seen[p] {
+			c.errorf(d.Pos, "def %s: parameter %s given twice", d.Name, p)
+		}
+		seen[p] = true
+		if isBuiltinValue(p) {
+			c.errorf(d.Pos, "def %s: parameter %s: it is a built-in name", d.Name, p)
+		}
+	}
+	inDef := c.inDef
+	c.inDef = true
+	c.block(d.Body)
+	c.inDef = inDef
+}
+
+// UnknownFunction is the error for a call of a name that is neither a
+// built-in nor a procedure (procs), with the nearest of them if one is
+// a plausible typo.
+func UnknownFunction(callee string, procs []string) string {
+	cands := append(append([]string{}, Builtins...), procs...)
+	if n := nearest(callee, cands); n != "" {
+		return fmt.Sprintf("unknown function %q (did you mean %q?)", callee, n)
+	}
+	msg := fmt.Sprintf("unknown function %q (built-ins: %s", shorten(callee, 30), strings.Join(Builtins, ", "))
+	if len(procs) > 0 {
+		msg += "; procedures: " + strings.Join(procs, ", ")
+	}
+	return msg + ")"
 }

@@ -350,3 +350,35 @@ func (p *exprParser) secondIs(v string) bool {
 	p.lex.LoadCheckpoint(cp)
 	return t.Value == v && (t.Type == tokPunct || t.Type == tokCmpOp)
 }
+
+// Parse implements participle.Parseable for a call standing as a
+// statement: a name that starts no statement, then "(".
+func (s *CallStmt) Parse(lex *lexer.PeekingLexer) error {
+	t := lex.Peek()
+	if t.Type != tokIdent || isStatementWord(t.Value) {
+		return participle.NextMatch
+	}
+	p := exprParser{lex: lex}
+	if !p.secondIs("(") {
+		return participle.NextMatch
+	}
+	x, err := p.postfix()
+	if err != nil {
+		return err
+	}
+	call, ok := x.(*CallExpr)
+	if !ok {
+		// `f(1)[0]` or `f(1).x`: a value nobody uses.
+		start, _ := x.Span()
+		return &Error{Pos: start, Msg: "a call standing as a statement is NAME(ARGS...); its value is not used"}
+	}
+	s.Pos, s.EndPos, s.Call = call.Pos, call.EndPos, call
+	return nil
+}
+
+// isStatementWord says whether a name starts a statement: such a name
+// followed by "(" is that statement (`print(x)`), not a call.
+func isStatementWord(name string) bool {
+	_, own := grammarWords[name]
+	return own || name == "sem" || name == "else" || Lookup(name) != nil
+}

@@ -337,8 +337,33 @@ func (s *scanner) ident() {
 		n := len(s.toks)
 		if n >= 3 && s.toks[n-2].Type == tokIdent && s.toks[n-3].Type == tokIdent && s.toks[n-3].Value == "spawn" {
 			s.words = true
+		} else if j := s.familyStart(n - 2); j >= 2 && s.toks[j-1].Type == tokIdent && s.toks[j-2].Type == tokIdent && s.toks[j-2].Value == "spawn" {
+			s.words = true // `spawn NAME[EXPR] exec`: a member of a family
 		}
 	}
+}
+
+// familyStart returns the index of the "[" that the "]" at i closes, or -1.
+func (s *scanner) familyStart(i int) int {
+	if i < 0 || s.toks[i].Type != tokPunct || s.toks[i].Value != "]" {
+		return -1
+	}
+	depth := 0
+	for j := i; j >= 0; j-- {
+		if t := s.toks[j]; t.Type == tokPunct {
+			switch t.Value {
+			case "]":
+				depth++
+			case "[":
+				if depth--; depth == 0 {
+					return j
+				}
+			}
+		} else if t.Type == tokEOL {
+			return -1
+		}
+	}
+	return -1
 }
 
 // number scans an integer with an optional unit. The unit decides the token:

@@ -419,6 +419,8 @@ var stmtParsers = sync.OnceValue(func() map[string]func([]lexer.Token) error {
 	letP := participle.MustBuild[Let](opts...)
 	atomicP := participle.MustBuild[Atomic](opts...)
 	spawnP := participle.MustBuild[Spawn](opts...)
+	defP := participle.MustBuild[Def](opts...)
+	retryP := participle.MustBuild[Retry](opts...)
 	trail := participle.AllowTrailing(true)
 	return map[string]func([]lexer.Token) error{
 		"if":     mk(func(l *lexer.PeekingLexer) error { _, err := ifP.ParseFromLexer(l, trail); return err }),
@@ -428,6 +430,8 @@ var stmtParsers = sync.OnceValue(func() map[string]func([]lexer.Token) error {
 		"let":    mk(func(l *lexer.PeekingLexer) error { _, err := letP.ParseFromLexer(l, trail); return err }),
 		"atomic": mk(func(l *lexer.PeekingLexer) error { _, err := atomicP.ParseFromLexer(l, trail); return err }),
 		"spawn":  mk(func(l *lexer.PeekingLexer) error { _, err := spawnP.ParseFromLexer(l, trail); return err }),
+		"def":    mk(func(l *lexer.PeekingLexer) error { _, err := defP.ParseFromLexer(l, trail); return err }),
+		"retry":  mk(func(l *lexer.PeekingLexer) error { _, err := retryP.ParseFromLexer(l, trail); return err }),
 	}
 })
 

@@ -50,6 +50,10 @@ type Spec struct {
 	// make no system call).
 	Example string
 	Errors  string
+	// NotByID lists the flags and options that do not apply when the
+	// statement opens an object by id= (msgget, shmget, semget); id=
+	// then stands instead of the required key=.
+	NotByID []string
 }
 
 // Groups, in the order of LANGUAGE.md §3.
@@ -78,6 +82,9 @@ func named(name string) Param { return Param{Name: name, Kind: PName} }
 var ipcOpts = []string{"key", "mode"}
 var ipcFlags = []string{"create", "excl", "keep"}
 
+// notByID: what opening an existing object by its id leaves no room for.
+var notByID = []string{"key", "create", "excl", "keep", "init", "size", "nsems"}
+
 // Specs is the statement table. Statements with their own grammar (let,
 // assignment, if, for, while, repeat, try, quiet, atomic, spawn) are listed
 // too, for help and completion, with no Params: the checker skips them.
@@ -97,10 +104,13 @@ var Specs = []*Spec{
 	{Name: "quiet", Example: "quiet repeat 1000 { sem p s; sem v s }", Group: GControl, Usage: "quiet STATEMENT | quiet { ... }", Summary: "run without transcript lines (print and errors still show)"},
 	{Name: "sleep", Example: "sleep 10ms", Group: GControl, Usage: "sleep DURATION", Summary: "sleep for a duration (500us, 10ms, 2s, 1m)", Params: []Param{p("DURATION")}},
 	{Name: "exit", Example: "exit 3", Group: GControl, Usage: "exit [EXPR]", Summary: "end this process with a status (default 0)", Params: []Param{opt("EXPR")}},
+	{Name: "retry", Example: "retry 2s msgget q key=0x1234", Group: GControl, Usage: "retry DUR STATEMENT | retry DUR { ... }", Summary: "run again after a short pause while it fails with a system call's error, for up to DUR; only the attempt that counted shows"},
+	{Name: "def", Example: "def worker(q, n) { repeat n { recv q }; return n }", Group: GControl, Usage: "def NAME(P1, P2, ...) { ... }", Summary: "define a procedure, called as NAME(ARGS...) in a statement or an expression"},
+	{Name: "return", Example: "def double(n) { return n * 2 }", Group: GControl, Usage: "return [EXPR]", Summary: "end a procedure, with a value for a call in an expression", Params: []Param{opt("EXPR")}},
 
-	{Name: "spawn", Example: "spawn child { write p.w \"hello\" }", Errors: "ENOENT (exec: no such program), EAGAIN (too many processes)", Group: GProc, Usage: "spawn NAME { ... } | spawn NAME exec PROG ARGS... [stdin=FD] [stdout=FD] [stderr=FD]", Summary: "start a real child process running a block, or a program"},
-	{Name: "wait", Example: "let status = wait child", Errors: "ECHILD (not a child of this process, or already waited for)", Group: GProc, Usage: "wait [NAME]", Summary: "wait for one child, or all; value: its exit status", Params: []Param{opt("NAME")}, Value: true},
-	{Name: "kill", Example: "kill child KILL", Errors: "ESRCH (the process has exited)", Group: GProc, Usage: "kill NAME [SIGNAL]", Summary: "send a signal to a child (default SIGTERM)",
+	{Name: "spawn", Example: "for i in 1..3 { spawn w[i] { print self } }", Errors: "ENOENT (exec: no such program), EAGAIN (too many processes)", Group: GProc, Usage: "spawn NAME { ... } | spawn NAME exec PROG ARGS... [stdin=FD] [stdout=FD] [stderr=FD]", Summary: "start a real child process running a block, or a program; NAME[INDEX]: a member of a family"},
+	{Name: "wait", Example: "let status = wait w", Errors: "ECHILD (not a child of this process, or already waited for)", Group: GProc, Usage: "wait [NAME]", Summary: "wait for one child, a family's members, or all; value: exit status", Params: []Param{opt("NAME")}, Value: true},
+	{Name: "kill", Example: "kill w[2] KILL", Errors: "ESRCH (the process has exited)", Group: GProc, Usage: "kill NAME [SIGNAL]", Summary: "send a signal to a child, or to a family's members (default SIGTERM)",
 		Params: []Param{p("NAME"), {Name: "SIGNAL", Kind: PSignal, Optional: true}}},
 	{Name: "popen", Example: "popen out \"ls -1 /\" read", Errors: "ENOENT (no /bin/sh)", Group: GProc, Usage: "popen NAME COMMAND read|write", Summary: "run /bin/sh -c COMMAND with a pipe to or from it; NAME is an fd",
 		Params: []Param{named("NAME"), p("COMMAND")}, OneOf: [][]string{{"read", "write"}}},
@@ -122,24 +132,24 @@ var Specs = []*Spec{
 	{Name: "unlink", Example: "unlink tmp + \"/fifo\"", Errors: "ENOENT, EACCES", Group: GFifo, Usage: "unlink PATH", Summary: "remove a file or FIFO", Params: []Param{p("PATH")}},
 	{Name: "stat", Example: "let st = stat tmp + \"/fifo\"", Errors: "ENOENT", Group: GFifo, Usage: "stat PATH", Summary: "a path's type and mode; value: a record (.type, .mode, .size)", Params: []Param{p("PATH")}, Value: true},
 
-	{Name: "msgget", Example: "msgget q key=0x1234 create mode=0600", Errors: "ENOENT (no queue with the key, and no create), EEXIST (create excl and the key is taken), EACCES (mode= asks for more than the queue allows), ENOSPC (msgmni reached)", Group: GMsg, Usage: "msgget NAME key=KEY|private [create] [excl] [keep] [mode=0600]", Summary: "open or create a message queue",
-		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: ipcOpts, Required: []string{"key"}},
+	{Name: "msgget", Example: "msgget q key=0x1234 create mode=0600", Errors: "ENOENT (no queue with the key, and no create), EEXIST (create excl and the key is taken), EACCES (mode= asks for more than the queue allows), ENOSPC (msgmni reached)", Group: GMsg, Usage: "msgget NAME key=KEY|private [create] [excl] [keep] [mode=0600]", Summary: "open or create a message queue (id=: an existing one by its IPC id)",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: append(ipcOpts, "id"), Required: []string{"key"}, NotByID: notByID},
 	{Name: "send", Example: "send q \"job 1\" type=2", Errors: "EAGAIN (nowait and the queue is full), EINVAL (type below 1, or over msgmax; prio= 32768 or more), EIDRM (removed while waiting), EMSGSIZE (longer than a POSIX queue's msgsize), ETIMEDOUT (a POSIX queue stayed full for timeout=)", Group: GMsg, Usage: "send Q EXPR [type=1] [nowait]", Summary: "msgsnd(2) a message; on a POSIX queue, mq_send with prio= and timeout=", Params: []Param{p("Q"), p("EXPR")}, Flags: []string{"nowait"}, Opts: []string{"type", "prio", "timeout"}},
 	{Name: "recv", Example: "let m = recv q type=-5 timeout=1s", Errors: "ENOMSG (nowait and no message matches), E2BIG (longer than max=, without noerror), EINVAL (max= negative), EAGAIN (timeout; a POSIX queue: nowait and empty), EIDRM (removed while waiting), ETIMEDOUT (a POSIX queue stayed empty for timeout=)", Group: GMsg, Usage: "recv Q [type=0] [except] [noerror] [nowait] [max=8192] [timeout=DUR]", Summary: "msgrcv(2) a message (.type, .text); on a POSIX queue, mq_receive (.prio, .text)",
 		Params: []Param{p("Q")}, Flags: []string{"except", "noerror", "nowait"}, Opts: []string{"type", "max", "timeout"}, Value: true},
 	{Name: "msgctl", Example: "let st = msgctl q stat", Errors: "EINVAL (the queue is gone), EPERM (set qbytes above msgmnb without privilege)", Group: GMsg, Usage: "msgctl Q stat | rmid | set qbytes=N", Summary: "a queue's status, removal, or limit",
 		Params: []Param{p("Q")}, OneOf: [][]string{{"stat", "rmid", "set"}}, Opts: []string{"qbytes"}, Value: true},
 
-	{Name: "shmget", Example: "shmget seg key=private size=4KiB create", Errors: "ENOENT, EEXIST, EINVAL (size 0, over shmmax, or larger than an existing segment), EACCES, ENOSPC", Group: GShm, Usage: "shmget NAME key=KEY|private size=SIZE [create] [excl] [keep] [mode=0600]", Summary: "open or create a shared memory segment",
-		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "size", "mode"}, Required: []string{"key", "size"}},
+	{Name: "shmget", Example: "shmget seg key=private size=4KiB create", Errors: "ENOENT, EEXIST, EINVAL (size 0, over shmmax, or larger than an existing segment), EACCES, ENOSPC", Group: GShm, Usage: "shmget NAME key=KEY|private size=SIZE [create] [excl] [keep] [mode=0600]", Summary: "open or create a shared memory segment (id=: an existing one by its IPC id)",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "size", "mode", "id"}, Required: []string{"key", "size"}, NotByID: notByID},
 	{Name: "attach", Example: "attach a seg rdonly", Errors: "EINVAL (at= not page aligned without rnd, or taken), EACCES (mode), EIDRM", Group: GShm, Usage: "attach NAME SEG [rdonly] [at=ADDR] [rnd]", Summary: "shmat(2) a segment; NAME is a memory view",
 		Params: []Param{named("NAME"), p("SEG")}, Flags: []string{"rdonly", "rnd"}, Opts: []string{"at"}},
 	{Name: "detach", Example: "detach a", Errors: "EINVAL (already detached: the error says where)", Group: GShm, Usage: "detach NAME", Summary: "shmdt(2) an attachment", Params: []Param{p("NAME")}},
 	{Name: "shmctl", Example: "shmctl seg rmid", Errors: "EINVAL (the segment is gone), EPERM (lock without CAP_IPC_LOCK), ENOMEM (beyond RLIMIT_MEMLOCK)", Group: GShm, Usage: "shmctl SEG stat | rmid | lock | unlock", Summary: "a segment's status, removal, or locking",
 		Params: []Param{p("SEG")}, OneOf: [][]string{{"stat", "rmid", "lock", "unlock"}}, Value: true},
 
-	{Name: "semget", Example: "semget s key=private nsems=2 init=1 create", Errors: "ENOENT, EEXIST, EINVAL (nsems 0 or over SEMMSL), ERANGE (init over 32767), EACCES, ENOSPC", Group: GSem, Usage: "semget NAME key=KEY|private [nsems=1] [init=V] [create] [excl] [keep] [mode=0600]", Summary: "open or create a semaphore set",
-		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "nsems", "init", "mode"}, Required: []string{"key"}},
+	{Name: "semget", Example: "semget s key=private nsems=2 init=1 create", Errors: "ENOENT, EEXIST, EINVAL (nsems 0 or over SEMMSL), ERANGE (init over 32767), EACCES, ENOSPC", Group: GSem, Usage: "semget NAME key=KEY|private [nsems=1] [init=V] [create] [excl] [keep] [mode=0600]", Summary: "open or create a semaphore set (id=: an existing one by its IPC id)",
+		Params: []Param{named("NAME")}, Flags: ipcFlags, Opts: []string{"key", "nsems", "init", "mode", "id"}, Required: []string{"key"}, NotByID: notByID},
 	{Name: "sem p", Example: "sem p s[1] undo", Errors: "EAGAIN (nowait, or timeout= passed), EIDRM (removed while waiting), EFBIG (index beyond nsems), ETIMEDOUT (a POSIX semaphore stayed 0 for timeout=)", Group: GSem, Usage: "sem p S[I] [undo] [nowait] [timeout=DUR]", Summary: "wait and decrement (on a POSIX semaphore: sem_wait)", Params: []Param{p("S")}, Flags: []string{"undo", "nowait"}, Opts: []string{"timeout"}},
 	{Name: "sem v", Example: "sem v s[1]", Errors: "ERANGE (over 32767), EIDRM", Group: GSem, Usage: "sem v S[I] [undo]", Summary: "increment (on a POSIX semaphore: sem_post)", Params: []Param{p("S")}, Flags: []string{"undo"}},
 	{Name: "sem z", Example: "sem z s timeout=1s", Errors: "EAGAIN (nowait, or timeout= passed), EIDRM", Group: GSem, Usage: "sem z S[I] [nowait] [timeout=DUR]", Summary: "wait for zero", Params: []Param{p("S")}, Flags: []string{"nowait"}, Opts: []string{"timeout"}},

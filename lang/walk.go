@@ -101,6 +101,7 @@ func walkStmt(s *Stmt, f func(Node) bool) {
 		walkExpr(s.Atomic.Target, f)
 		walkExpr(s.Atomic.Value, f)
 	case s.Spawn != nil:
+		walkExpr(s.Spawn.Index, f)
 		walkBlock(s.Spawn.Body, f)
 		for _, w := range s.Spawn.Exec {
 			walkExpr(w.Expr, f)
@@ -108,6 +109,13 @@ func walkStmt(s *Stmt, f func(Node) bool) {
 		for _, o := range s.Spawn.Opts {
 			walkExpr(o.Value, f)
 		}
+	case s.Def != nil:
+		walkBlock(s.Def.Body, f)
+	case s.Retry != nil:
+		walkExpr(s.Retry.For, f)
+		walkWrap(s.Retry.Body, f)
+	case s.Call != nil:
+		Walk(s.Call.Call, f)
 	case s.Assign != nil:
 		walkExpr(s.Assign.Target, f)
 		walkValue(s.Assign.Value, f)

@@ -123,6 +123,15 @@ func valueNamesStmt(s *Stmt, into map[string]bool) {
 		valueNamesWrap(s.Quiet, into)
 	case s.Spawn != nil:
 		valueNamesBlock(s.Spawn.Body, into)
+	case s.Def != nil:
+		// A procedure's parameters hold values in its body (LANGUAGE.md
+		// §3 counts them among the names an exec word must not read as).
+		for _, p := range s.Def.Params {
+			into[p] = true
+		}
+		valueNamesBlock(s.Def.Body, into)
+	case s.Retry != nil:
+		valueNamesWrap(s.Retry.Body, into)
 	case s.Cmd != nil:
 		valueNamesBlock(s.Cmd.Block, into)
 	}

@@ -34,36 +34,34 @@ small id, the key a C program using the same path and id gets.
   msgget q key=ftok(tmp, 1) create
 A path that does not exist is ENOENT, as stat(2) says.
 `, "built-in-functions"},
-	{"getpid", "this process's pid", `getpid(): the pid of the process that calls it, an int (for protocols that
-carry pids; transcripts show names, not pids, unless -v).
+	{"getpid", "this process's pid", `getpid(): the pid of the process that calls it, an int (printing it shows
+the number), for protocols that carry pids.
+  send q format("%d", getpid()) type=1
 `, "built-in-functions"},
-	{"getppid", "the parent's pid", `getppid(): the pid of this process's parent, an int.
+	{"getppid", "the parent's pid", `getppid(): the pid of the calling process's parent, an int.
 `, "built-in-functions"},
-	{"pack", "C struct fields as bytes", `pack(FORMAT, V...): the bytes of a C struct with these fields, laid out
-with C's natural alignment: FORMAT is fields [name:]TYPE separated by
-spaces, TYPE one of i8 u8 i16 u16 i32 u32 i64 u64 (native order; le or be
-suffix for a fixed one), sN (N bytes, NUL padded), xN (padding); "packed"
-first turns alignment off.
-  send q pack("pid:i32 n:i64", getpid(), 7)
+	{"pack", "values as the bytes of a C struct", `pack(FORMAT, V...): the bytes of a C struct of the fields FORMAT lists, laid
+out with C's alignment: i8 u8 i16 u16 i32 u32 i64 u64 (suffix le or be for a
+byte order), sN (N bytes), xN (padding); "packed" first turns alignment off.
+  send q pack("pid:i32 n:i64", getpid(), 5)      # 16 bytes
+More: docs/builtins-binary.md.
 `, "built-in-functions"},
-	{"unpack", "bytes as a record of C struct fields", `unpack(FORMAT, S): a record of the fields of FORMAT (see pack) read from S,
-whose length must be sizeof(FORMAT); an unnamed field is _N.
-  let r = unpack("pid:i32 n:i64", m.text)
-  print r.pid, r.n
+	{"unpack", "the fields of a C struct's bytes", `unpack(FORMAT, S): a record of the fields FORMAT lists, read from the bytes
+S, whose length must be sizeof(FORMAT); an unnamed field is ._N.
+  let r = unpack("pid:i32 n:i64", m.text); print r.pid, r.n
 `, "built-in-functions"},
-	{"sizeof", "bytes of a C struct", `sizeof(FORMAT): how many bytes pack(FORMAT, ...) makes, tail padding
-included, as C's sizeof gives it: sizeof("i32 i64") is 16.
+	{"sizeof", "the size of a C struct", `sizeof(FORMAT): the bytes pack(FORMAT, ...) makes, tail padding included.
+  sizeof("i32 i64") is 16
 `, "built-in-functions"},
-	{"format", "printf-style text", `format(F, V...): text as printf makes it: %d %x %o %s %q %c %% with flags,
-width and precision. %s shows any value as print does, %q as the
-transcript quotes it, %x of a string is its bytes in hex.
-  print format("%-8s|%05d", "id", 42)
+	{"format", "printf-style text", `format(F, V...): text as printf makes it: %d %x %o %s %q %c %%, with flags,
+width and precision (%-10s, %08x).
+  print format("%s: %5d", self, n)
 `, "built-in-functions"},
-	{"ord", "the first byte as an int", `ord(s): the first byte of s as an int (0 to 255).
+	{"ord", "a byte as an int", `ord(s): the first byte of s as an int (0 to 255).
 `, "built-in-functions"},
-	{"chr", "one byte", `chr(n): the one-byte string of byte n (0 to 255).
+	{"chr", "an int as a byte", `chr(n): the one-byte string of n (0 to 255).
 `, "built-in-functions"},
-	{"find", "where a string occurs", `find(s, sub): the byte index of the first sub in s, or -1; find(s, "") is 0.
+	{"find", "where a substring starts", `find(s, sub): the byte index of the first sub in s, or -1.
 `, "built-in-functions"},
 	{"trim", "without surrounding white space", `trim(s): s without leading and trailing white space.
 `, "built-in-functions"},
@@ -72,7 +70,7 @@ transcript quotes it, %x of a string is its bytes in hex.
 strings: args[0], args[1], len(args).
 `, "built-in-names"},
 	{"self", "this process's name", `self: the name of the process that reads it, a string: "main" for the
-script, the spawn name in a spawned block.
+script, the spawn name in a spawned block (w[1] in a member of a family).
 `, "built-in-names"},
 	{"tmp", "this run's private directory", `tmp: a directory made for this run under $TMPDIR (default /tmp) and removed
 when the run ends, with everything in it. Transcripts show it as $TMP.
@@ -87,7 +85,7 @@ after success.
 	// Topics.
 	{"builtins", "the built-in functions and names", `Built-in functions: len(x) str(x) int(x) hex(n) ftok(path, id) getpid()
 getppid() pack(F, V...) unpack(F, s) sizeof(F) format(F, V...) ord(s) chr(n)
-find(s, sub) trim(s).
+find(s, sub) trim(s). A script's own functions are procedures (help def).
 Built-in names: args self tmp err. They cannot be bound by let or =.
 help NAME explains one.
 `, "built-in-functions"},

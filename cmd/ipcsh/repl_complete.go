@@ -48,10 +48,11 @@ func (c *completer) complete(text string) (typed string, full []string) {
 	var cands []string
 	switch {
 	case st.assignedFrom && len(st.words) == 0:
-		cands = append(valueKeywords(), c.names(nil)...)
+		cands = append(append(valueKeywords(), c.names(nil)...), c.callables(true)...)
 	case len(st.words) == 0:
 		// Or a variable being assigned: `n += 1`.
-		cands = append(keywords(), c.names([]string{"int", "string", "bool"})...)
+		// Or a procedure called as a statement: `worker(1)`.
+		cands = append(append(keywords(), c.names([]string{"int", "string", "bool"})...), c.callables(false)...)
 	case st.words[0] == "help":
 		switch {
 		case len(st.words) == 1:
@@ -63,6 +64,17 @@ func (c *completer) complete(text string) (typed string, full []string) {
 		cands = semSubs()
 	default:
 		cands = c.arguments(st)
+	}
+	// Functions are offered once a letter is typed: `read p.r <Tab>`
+	// lists the words that are the statement's, not every built-in.
+	if identSuffix(typed) == "" {
+		kept := cands[:0:0]
+		for _, cand := range cands {
+			if !strings.HasSuffix(cand, "(") {
+				kept = append(kept, cand)
+			}
+		}
+		cands = kept
 	}
 	// Names are completed from the identifier at the end of the word:
 	// `print len(p<Tab>` completes `p`.
@@ -114,7 +126,7 @@ func identSuffix(s string) string {
 }
 
 func isName(s string) bool {
-	s = strings.TrimSuffix(s, " ")
+	s = strings.TrimSuffix(strings.TrimSuffix(s, " "), "(")
 	return s != "" && identSuffix(s) == s
 }
 
@@ -258,7 +270,7 @@ func (c *completer) arguments(st statement) []string {
 		}
 		// Statements with their own grammar (if, while, let...) take
 		// expressions: any name may stand there.
-		return c.names(nil)
+		return append(c.names(nil), c.callables(true)...)
 	}
 	var cands []string
 	if npos < len(spec.Params) || spec.Params[len(spec.Params)-1].Variadic {
@@ -336,9 +348,20 @@ func optionWords(spec *lang.Spec, given map[string]bool) []string {
 		}
 	}
 	for _, o := range spec.Opts {
-		if !given[o] {
+		// id= stands instead of key= and what goes with it (msgget).
+		byID := spec.NotByID != nil && (o == "id" && (given["key"] || given["create"]) || given["id"] && hasWord(spec.NotByID, o))
+		if !given[o] && !byID {
 			out = append(out, o+"=")
 		}
+	}
+	if spec.NotByID != nil && given["id"] {
+		kept := out[:0]
+		for _, w := range out {
+			if !hasWord(spec.NotByID, strings.TrimSpace(w)) {
+				kept = append(kept, w)
+			}
+		}
+		out = kept
 	}
 	return out
 }
@@ -369,7 +392,7 @@ func (c *completer) forParam(spec *lang.Spec, p lang.Param) []string {
 	case "NAME":
 		switch spec.Name {
 		case "wait", "kill":
-			return c.names([]string{"process"})
+			return c.names([]string{"process", "family"})
 		case "detach":
 			return c.names([]string{"attachment"})
 		case "msync", "munmap":
@@ -380,7 +403,26 @@ func (c *completer) forParam(spec *lang.Spec, p lang.Param) []string {
 			return c.names([]string{"queue", "segment", "semaphore set"})
 		}
 	}
-	return c.names(valueKinds)
+	return append(c.names(valueKinds), c.callables(true)...)
+}
+
+// callables are what an expression may call, each with its "(": the
+// script's procedures, and (withBuiltins) the built-in functions.
+func (c *completer) callables(withBuiltins bool) []string {
+	var out []string
+	if withBuiltins {
+		for _, b := range lang.Builtins {
+			out = append(out, b+"(")
+		}
+	}
+	if c.bindings != nil {
+		for _, b := range c.bindings() {
+			if b.Kind == "procedure" {
+				out = append(out, b.Name+"(")
+			}
+		}
+	}
+	return out
 }
 
 // valueKinds are the kinds of names an expression argument (a count, a
@@ -415,7 +457,7 @@ func (c *completer) names(kinds []string) []string {
 	}
 	var out []string
 	for _, b := range c.bindings() {
-		if kinds != nil && !hasWord(kinds, b.Kind) {
+		if kinds != nil && !hasWord(kinds, b.Kind) || b.Kind == "procedure" {
 			continue
 		}
 		if b.Kind == "pipe" && hasWord(kinds, "fd") {

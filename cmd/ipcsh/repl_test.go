@@ -493,7 +493,9 @@ func TestREPLComplete(t *testing.T) {
 		{"quiet sem v ", "", "s "},
 		{"repeat 3 { sem v ", "", "s "},
 		{"if n > 1 { print 1 } else { wait ", "", "c "},
-		{"print len(pa", "pa", "path"},
+		{"print len(pa", "pa", "pack(|path"},
+		{"msgget q id=", "id=", ""},
+		{"msgget q id=1 ", "", "mode="},
 		{"while n < ", "", "+n |p "},
 		{"help ", "", "+pipe |sem "},
 		{"help sem ", "", sem},
@@ -554,6 +556,8 @@ mmap mm tmp + "/f" size=4KiB create
 spawn c { exit 0 }
 wait c
 let n = 1
+spawn w[1] { exit 0 }
+def worker(i) { return i }
 `)
 	if err != nil {
 		t.Fatal(err)
@@ -569,8 +573,14 @@ let n = 1
 		"shmctl ": "seg ",
 		"detach ": "a ",
 		"msync ":  "mm ",
-		"kill ":   "c ",
+		"kill ":   "c |w ",
 		"ipcrm ":  "q |s |seg ",
+		// Procedures and built-ins, where a statement or an expression stands.
+		"wor":             "worker(",
+		"print wor":       "worker(",
+		"print len(wor":   "worker(",
+		"let x = getp":    "getpid(|getppid(",
+		"write p.w forma": "format(",
 	} {
 		_, got := c.complete(text)
 		sort.Strings(got)
