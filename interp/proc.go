@@ -477,6 +477,16 @@ func (r *Runner) reapAll() {
 			r.straggler = true
 			return
 		}
+		// A program's output is read to its end, so that its pipe is
+		// closed before the run is (a stopped run never waited for it).
+		if h.out != nil {
+			select {
+			case <-h.out.done:
+			case <-deadline:
+				r.straggler = true
+				return
+			}
+		}
 	}
 }
 
