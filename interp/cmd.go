@@ -28,6 +28,7 @@ type command struct {
 	cmpL, cmpR exprFn
 	cmpOp      string
 	src        string
+	block      []stmtFn // trap's block
 }
 
 type execFn func(p *Proc, c *command) (Value, error)
@@ -72,6 +73,7 @@ func init() {
 		"sem getncnt": execSemCtl, "sem getzcnt": execSemCtl, "sem getpid": execSemCtl,
 		"mmap": execMmap, "msync": execMsync, "munmap": execMunmap,
 		"ipcs": execIpcs, "ipcrm": execIpcrm,
+		"trap": execTrap,
 	}
 }
 
@@ -89,7 +91,11 @@ func (c *compiler) command(lc *lang.Command) *command {
 	for i, a := range lc.Params {
 		isParam[a] = i
 	}
-	args := lc.Args
+	args := append(lc.Args[:len(lc.Args):len(lc.Args)], lc.After...)
+	if lc.Block != nil {
+		c.syms.define("sig") // the trap's record, bound when the block runs
+		cmd.block = c.block(lc.Block)
+	}
 	if lc.Sub != "" {
 		args = args[1:]
 	}

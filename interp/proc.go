@@ -286,6 +286,7 @@ func RunChild(startFD int, stderr io.Writer) int {
 	// What the parent passed lost close-on-exec on the way in: set it
 	// again, so programs this child execs do not inherit every fd.
 	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	resetSignals() // as after fork and exec: C's default actions
 	b, err := mapBoard(rec.BoardFD)
 	if err != nil {
 		fmt.Fprintf(stderr, "ipcsh: child %s: board: %v\n", rec.Name, err)
@@ -567,7 +568,12 @@ func execKill(p *Proc, c *command) (Value, error) {
 		p.note("proc:"+h.name, int64(sig))
 	}
 	p.publish(c)
-	if err := unix.Kill(h.pid, sig); err != nil {
+	if v, ok := c.opt("value"); ok {
+		err = sigqueue(h.pid, sig, v)
+	} else {
+		err = unix.Kill(h.pid, sig)
+	}
+	if err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, "")
 	}
 	return Value{}, nil

@@ -241,7 +241,10 @@ func (c *checker) command(cmd *Command) {
 		return
 	}
 	cmd.Spec = spec
-	if cmd.Block != nil {
+	if cmd.Block != nil && spec.Block {
+		c.block(cmd.Block)
+		args = append(args[:len(args):len(args)], cmd.After...)
+	} else if cmd.Block != nil {
 		c.errorf(cmd.Block.Pos, "%s takes no block (usage: %s)", name, spec.Usage)
 		return
 	}

@@ -200,6 +200,7 @@ func (f *formatter) command(c *Command, depth int) {
 	if c.Block != nil {
 		f.b.WriteByte(' ')
 		f.block(c.Block, depth)
+		f.b.WriteString(argsText(c.After))
 	}
 }
 

@@ -44,6 +44,7 @@ type Spec struct {
 	Required  []string // options that must be given
 	Value     bool     // yields a value (`let x = read p.r`)
 	Commas    bool     // arguments may be separated by commas (print, expect)
+	Block     bool     // may take a block, before its options (trap)
 	// Example is one line that uses the statement (docs/reference.md,
 	// help); a test parses each one. Errors lists the errno names the
 	// statement's system calls give, with when (empty for statements that
@@ -97,8 +98,10 @@ var Specs = []*Spec{
 
 	{Name: "spawn", Example: "spawn child { write p.w \"hello\" }", Errors: "ENOENT (exec: no such program), EAGAIN (too many processes)", Group: GProc, Usage: "spawn NAME { ... } | spawn NAME exec PROG ARGS... [stdin=FD] [stdout=FD] [stderr=FD]", Summary: "start a real child process running a block, or a program"},
 	{Name: "wait", Example: "let status = wait child", Errors: "ECHILD (not a child of this process, or already waited for)", Group: GProc, Usage: "wait [NAME]", Summary: "wait for one child, or all; value: its exit status", Params: []Param{opt("NAME")}, Value: true},
-	{Name: "kill", Example: "kill child KILL", Errors: "ESRCH (the process has exited)", Group: GProc, Usage: "kill NAME [SIGNAL]", Summary: "send a signal to a child (default SIGTERM)",
+	{Name: "kill", Example: "kill child KILL", Errors: "ESRCH (the process has exited)", Group: GProc, Usage: "kill NAME [SIGNAL] [value=N]", Summary: "send a signal to a process (default SIGTERM); value= sends it with sigqueue(3)", Opts: []string{"value"},
 		Params: []Param{p("NAME"), {Name: "SIGNAL", Kind: PSignal, Optional: true}}},
+	{Name: "trap", Example: "trap USR1 { print sig.signal, sig.from } restart", Errors: "EINVAL (SIGKILL and SIGSTOP cannot be caught or ignored)", Group: GProc, Usage: "trap SIGNAL { ... } [restart] | trap SIGNAL ignore|default", Summary: "run the block when SIGNAL arrives (sig: signal, value, from); restart is SA_RESTART",
+		Params: []Param{{Name: "SIGNAL", Kind: PSignal}}, Flags: []string{"restart", "ignore", "default"}, Exclusive: [][]string{{"ignore", "default", "restart"}}, Block: true},
 	{Name: "popen", Example: "popen out \"ls -1 /\" read", Errors: "ENOENT (no /bin/sh)", Group: GProc, Usage: "popen NAME COMMAND read|write", Summary: "run /bin/sh -c COMMAND with a pipe to or from it; NAME is an fd",
 		Params: []Param{named("NAME"), p("COMMAND")}, OneOf: [][]string{{"read", "write"}}},
 	{Name: "pclose", Example: "let status = pclose out", Group: GProc, Usage: "pclose NAME", Summary: "close a popen pipe and wait; value: exit status", Params: []Param{p("NAME")}, Value: true},

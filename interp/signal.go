@@ -1,0 +1,329 @@
+package interp
+
+import (
+	"errors"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+	"ipcsh/lang"
+)
+
+// sigState is a process's traps and the trapped signals that arrived and
+// wait for their blocks. Signals come through os/signal: Go's runtime
+// owns every handler, so a trap's block runs between statements, on the
+// process's own goroutine, never inside a system call. The runtime gives
+// no siginfo, so the sender and a sigqueue value are not known here:
+// `from` is another-process and `value` 0 (see docs/language.md).
+type sigState struct {
+	mu      sync.Mutex
+	traps   map[unix.Signal]*trapDef
+	queue   []sigRec
+	pending atomic.Bool   // queue is not empty: one load between statements
+	wake    chan struct{} // a signal came: ends a sleep, a wait
+	ch      chan os.Signal
+	running bool // a trap's block is running: the next waits for it
+}
+
+type trapDef struct {
+	code    []stmtFn
+	restart bool
+	pos     lang.Pos
+}
+
+type sigRec struct {
+	sig   unix.Signal
+	value int64
+	from  string
+}
+
+// defaultSignals are the signals Go's runtime catches and then drops
+// when nobody asked for them, where C's default action ends the process.
+// The interrupter's own signal (40) is not among them.
+func defaultSignals() []unix.Signal {
+	out := []unix.Signal{unix.SIGUSR1, unix.SIGUSR2, unix.SIGALRM, unix.SIGVTALRM}
+	for s := unix.Signal(35); s <= 64; s++ {
+		if s != 40 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// resetSignals gives the process C's default dispositions for the
+// signals above: os/signal forgets them (so that a later trap installs
+// Go's handler again), then rt_sigaction sets SIG_DFL.
+func resetSignals() {
+	for _, s := range defaultSignals() {
+		setDefault(s)
+	}
+}
+
+func setDefault(s unix.Signal) {
+	signal.Ignore(s)
+	_ = ipc.SetDefault(s)
+}
+
+func (p *Proc) sigs() *sigState {
+	if p.run.sig == nil {
+		g := &sigState{traps: map[unix.Signal]*trapDef{}, wake: make(chan struct{}, 1), ch: make(chan os.Signal, 16)}
+		p.run.sig = g
+		go g.watch(p)
+	}
+	return p.run.sig
+}
+
+// watch queues each trapped signal and ends the call the process is
+// blocked in, if any, as the kernel would (cut, sigCut).
+func (g *sigState) watch(p *Proc) {
+	for s := range g.ch {
+		sig := s.(syscall.Signal)
+		g.mu.Lock()
+		if g.traps[sig] == nil {
+			g.mu.Unlock()
+			continue
+		}
+		g.queue = append(g.queue, sigRec{sig: sig, from: "another-process"})
+		g.pending.Store(true)
+		g.mu.Unlock()
+		select {
+		case g.wake <- struct{}{}:
+		default:
+		}
+		if c := p.run.cancel; c != nil {
+			c.mu.Lock()
+			if !c.fired.Load() {
+				c.intr.Kick()
+			}
+			c.mu.Unlock()
+		}
+	}
+}
+
+// signalArg is the statement's signal: a bare word or a number.
+func signalArg(c *command) (unix.Signal, error) {
+	for i, a := range c.args {
+		switch {
+		case a.kind == aWord:
+			sig := signalByName(a.name)
+			if sig == 0 {
+				return 0, errorf(c.pos, "%s: unknown signal %s (try USR1, USR2, TERM, INT, HUP, or a number)", c.verb, a.name)
+			}
+			c.args[i].name = unix.SignalName(sig)
+			return sig, nil
+		case a.kind == aParam:
+			v := c.vals[i]
+			if v.K != KInt || v.I <= 0 || v.I > 64 {
+				return 0, errorf(c.pos, "%s: a signal is a name or a number from 1 to 64, found %s", c.verb, v.quote(false))
+			}
+			return unix.Signal(v.I), nil
+		}
+	}
+	return 0, errorf(c.pos, "%s: expected a signal", c.verb)
+}
+
+func execTrap(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	sig, err := signalArg(c)
+	if err != nil {
+		return Value{}, err
+	}
+	ignore, def := c.flags["ignore"], c.flags["default"]
+	if c.block == nil && !ignore && !def {
+		return Value{}, errorf(c.pos, "trap: give a block, ignore or default (usage: trap SIGNAL { ... } [restart] | trap SIGNAL ignore|default)")
+	}
+	if c.block != nil && (ignore || def) {
+		return Value{}, errorf(c.pos, "trap: a block and %s exclude each other", map[bool]string{true: "ignore", false: "default"}[ignore])
+	}
+	if sig == unix.SIGKILL || sig == unix.SIGSTOP {
+		// Passed to the kernel, which refuses.
+		if err := ipc.TrySigaction(sig); err != nil {
+			return Value{}, p.fail(c, PhaseOnce, err, unix.SignalName(sig)+" cannot be caught, blocked or ignored: sigaction(2) refuses it")
+		}
+	}
+	g := p.sigs()
+	g.mu.Lock()
+	delete(g.traps, sig)
+	switch {
+	case ignore:
+		signal.Ignore(sig)
+	case def:
+		setDefault(sig)
+	default:
+		g.traps[sig] = &trapDef{code: c.block, restart: c.flags["restart"], pos: c.pos}
+		signal.Notify(g.ch, sig)
+	}
+	g.mu.Unlock()
+	if p.emitting() {
+		p.emit(EvCall, PhaseOnce, c.pos, c.text(p), "")
+	}
+	return Value{}, nil
+}
+
+// runTraps runs the blocks of the trapped signals that have arrived, in
+// the order they came, and says whether every one of them had `restart`.
+func (p *Proc) runTraps() error {
+	_, err := p.runTrapsRestart()
+	return err
+}
+
+func (p *Proc) runTrapsRestart() (restart bool, err error) {
+	g := p.run.sig
+	restart = true
+	if g == nil {
+		return restart, nil
+	}
+	for {
+		g.mu.Lock()
+		if g.running || len(g.queue) == 0 {
+			g.pending.Store(false)
+			if g.running && len(g.queue) > 0 {
+				g.pending.Store(true) // for after the running block
+			}
+			g.mu.Unlock()
+			return restart, nil
+		}
+		r := g.queue[0]
+		g.queue = g.queue[1:]
+		t := g.traps[r.sig]
+		if t == nil {
+			g.mu.Unlock()
+			continue
+		}
+		g.running = true
+		g.mu.Unlock()
+		restart = restart && t.restart
+		err = p.runTrap(t, r)
+		g.mu.Lock()
+		g.running = false
+		g.mu.Unlock()
+		if err != nil {
+			return restart, err
+		}
+	}
+}
+
+func (p *Proc) runTrap(t *trapDef, r sigRec) error {
+	name := unix.SignalName(r.sig)
+	if name == "" {
+		name = "signal " + strconv.Itoa(int(r.sig))
+	}
+	text := "signal " + name + " from " + r.from
+	if r.value != 0 {
+		text += " value=" + strconv.FormatInt(r.value, 10)
+	}
+	if p.emitting() {
+		p.emit(EvCall, PhaseConsume, t.pos, text, "")
+	}
+	if slot, ok := p.syms.slots["sig"]; ok {
+		p.grow()
+		p.slots[slot] = Value{K: KRecord, R: &Record{Names: []string{"signal", "value", "from"}, Values: []Value{strV(name), intV(r.value), strV(r.from)}}}
+	}
+	if err := p.runBlock(t.code); err != nil {
+		var e *Error
+		if errors.As(err, &e) && !e.shown {
+			e.Msg += " (in the trap of " + name + " set at line " + strconv.Itoa(t.pos.Line) + ")"
+		}
+		return err
+	}
+	return nil
+}
+
+// sigErr is a blocking call that a trapped signal ended: EINTR, or, for a
+// call the kernel restarts under SA_RESTART, a request to make it again.
+type sigErr struct{ restart bool }
+
+func (e *sigErr) Error() string { return "interrupted system call" }
+func (e *sigErr) Unwrap() error { return unix.EINTR }
+
+// restartable reports whether err asks the call to be made again: a
+// trapped signal ended it and every trap that ran had `restart`.
+func restartable(err error) bool {
+	var e *sigErr
+	return errors.As(err, &e) && e.restart
+}
+
+// sigCut is cut for a call that a trapped signal, not a stop, ended: the
+// Interrupter is re-armed, the traps' blocks run (as the handler would
+// have, during the call), and the call ends with EINTR or is restarted.
+func (p *Proc) sigCut(c *canceler) error {
+	c.mu.Lock()
+	if !c.fired.Load() {
+		c.intr.Reset()
+	}
+	c.mu.Unlock()
+	restart, err := p.runTrapsRestart()
+	if err != nil {
+		return err
+	}
+	return &sigErr{restart: restart}
+}
+
+// sigWake is the channel a trapped signal's arrival wakes, or nil.
+func (p *Proc) sigWake() chan struct{} {
+	if g := p.run.sig; g != nil {
+		return g.wake
+	}
+	return nil
+}
+
+// sleepCut is a sleep that a trapped signal ended early: not an error.
+type sleepCut struct{ sig string }
+
+func (e *sleepCut) Error() string { return "interrupted by " + e.sig }
+
+// sleepSignal runs the traps of what arrived during a sleep; it returns
+// nil when nothing trapped did (a stale wake-up).
+func (p *Proc) sleepSignal() error {
+	g := p.run.sig
+	g.mu.Lock()
+	if len(g.queue) == 0 || g.running {
+		g.mu.Unlock()
+		return nil
+	}
+	name := unix.SignalName(g.queue[0].sig)
+	g.mu.Unlock()
+	if err := p.runTraps(); err != nil {
+		return err
+	}
+	return &sleepCut{sig: name}
+}
+
+func isSigErr(err error) bool {
+	var e *sigErr
+	return errors.As(err, &e)
+}
+
+// sigqueue is kill's value=: sigqueue(3), the value delivered with the
+// signal (si_value) to a receiver that takes it with its siginfo.
+func sigqueue(pid int, sig unix.Signal, v Value) error {
+	if v.K != KInt {
+		return errors.New("kill: value= expects an int")
+	}
+	return ipc.Sigqueue(pid, sig, v.I)
+}
+
+// stop ends the session's traps: the signals get their default actions
+// back (a later session, or the test binary, starts as a new process would)
+// and the watcher returns.
+func (g *sigState) stop() {
+	if g == nil {
+		return
+	}
+	signal.Stop(g.ch)
+	g.mu.Lock()
+	for s := range g.traps {
+		setDefault(s)
+	}
+	g.traps = map[unix.Signal]*trapDef{}
+	g.mu.Unlock()
+	close(g.ch)
+}

@@ -1,0 +1,208 @@
+package interp
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTrapRunsItsBlockBetweenStatements(t *testing.T) {
+	out, err := run(t, `pipe p
+spawn w {
+  trap USR1 { print "got", sig.signal, sig.value }
+  write p.w "ready"
+  sleep 10s
+  print "w goes on"
+}
+read p.r 5
+kill w USR1
+wait w
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := []string{
+		"w: trap SIGUSR1",
+		`w: write p.w "ready"`,
+		"w: signal SIGUSR1 from another-process",
+		"w: got SIGUSR1 0",
+		"w: sleep 10s -> interrupted by SIGUSR1",
+		"w: w goes on",
+		"w: exit 0",
+	}
+	if got := linesOf(out, "w"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("w's lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(out, "main: wait w -> 0\n") {
+		t.Errorf("w did not exit 0:\n%s", out)
+	}
+}
+
+// Go's runtime catches SIGUSR1 and drops it when nobody asked for it; a
+// C program dies of it. So does a spawned block, and `trap default` and
+// `trap ignore` say which it is.
+func TestUntrappedSignalKeepsItsDefaultAction(t *testing.T) {
+	out, err := run(t, `pipe p
+spawn v {
+  write p.w "ready"
+  sleep 10s
+}
+read p.r 5
+kill v USR1
+let a = wait v
+spawn i {
+  trap USR2 ignore
+  trap USR2 { print "never" }
+  trap USR2 ignore
+  write p.w "ready"
+  sleep 300ms
+}
+read p.r 5
+kill i USR2
+let b = wait i
+spawn d {
+  trap USR1 { print "never" }
+  trap USR1 default
+  write p.w "ready"
+  sleep 10s
+}
+read p.r 5
+kill d SIGUSR1
+let c = wait d
+print a, b, c
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "main: signal SIGUSR1 0 signal SIGUSR1\n") || strings.Contains(out, "never") {
+		t.Errorf("want v and d killed by SIGUSR1, i alive:\n%s", out)
+	}
+}
+
+func TestTrapKillOrStopIsEINVAL(t *testing.T) {
+	for _, s := range []string{"KILL", "STOP"} {
+		out, err := run(t, "try trap "+s+" { print 1 }\nprint err\n")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if !strings.Contains(out, "-> error EINVAL") || !strings.HasSuffix(out, "main: EINVAL\n") {
+			t.Errorf("trap %s:\n%s", s, out)
+		}
+	}
+}
+
+// cEINTR is a C program that makes one blocking call — msgrcv on a new
+// queue or read on an empty pipe — while a child sends it SIGUSR1, with a
+// handler installed with or without SA_RESTART, and prints what the call
+// returned: "EINTR", or the bytes a later write brought.
+const cEINTR = `#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void on(int s) { (void)s; }
+
+int main(int argc, char **argv) {
+	int restart = strcmp(argv[2], "restart") == 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigaction(SIGUSR1, &sa, 0);
+	int p[2];
+	pipe(p);
+	int q = msgget(IPC_PRIVATE, 0600);
+	pid_t parent = getpid();
+	pid_t k = fork();
+	if (k == 0) {
+		usleep(100000);
+		kill(parent, SIGUSR1);
+		usleep(100000);
+		write(p[1], "hi", 2);
+		struct { long t; char x[2]; } m = {1, "hi"};
+		msgsnd(q, &m, 2, 0);
+		_exit(0);
+	}
+	char buf[16];
+	ssize_t n;
+	if (strcmp(argv[1], "recv") == 0) {
+		struct { long t; char x[16]; } m;
+		n = msgrcv(q, &m, sizeof m.x, 0, 0);
+		memcpy(buf, m.x, n > 0 ? n : 0);
+	} else {
+		n = read(p[0], buf, sizeof buf);
+	}
+	if (n < 0)
+		printf("%s\n", errno == EINTR ? "EINTR" : strerror(errno));
+	else
+		printf("%.*s\n", (int)n, buf);
+	waitpid(k, 0, 0);
+	msgctl(q, IPC_RMID, 0);
+	return 0;
+}
+`
+
+// The EINTR table, proven against the kernel: the same call, under the
+// same signal and the same SA_RESTART setting, ends the same way in C and
+// in ipcsh. msgrcv is never restarted; a pipe read is, under SA_RESTART.
+func TestEINTRMatchesC(t *testing.T) {
+	cc, err := exec.LookPath("cc")
+	if err != nil {
+		t.Skip("no C compiler")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "eintr.c")
+	bin := filepath.Join(dir, "eintr")
+	if err := os.WriteFile(src, []byte(cEINTR), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(cc, "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("cc: %v\n%s", err, b)
+	}
+	for _, call := range []string{"recv", "read"} {
+		for _, mode := range []string{"restart", "norestart"} {
+			b, err := exec.Command(bin, call, mode).Output()
+			if err != nil {
+				t.Fatalf("%s %s: %v", call, mode, err)
+			}
+			want := strings.TrimSpace(string(b))
+			restart := ""
+			if mode == "restart" {
+				restart = " restart"
+			}
+			stmt, shown := "read p.r 16", "v"
+			if call == "recv" {
+				stmt, shown = "recv q", "v.text"
+			}
+			// The sender is a program, as in C: a child of main that
+			// signals its parent, then makes the data come.
+			out, rerr := run(t, `msgget q key=private create
+pipe p
+trap USR1 { print "trapped" }`+restart+`
+spawn k exec sh -c 'sleep 0.1; kill -USR1 $PPID; sleep 0.1; printf hi' stdout=p.w
+try let v = `+stmt+`
+if err != "" { print err } else { print `+shown+` }
+wait k
+`)
+			if rerr != nil {
+				t.Fatalf("%s %s: %v\n%s", call, mode, rerr, out)
+			}
+			got := ""
+			for _, l := range linesOf(out, "main") {
+				if l == "main: EINTR" || l == "main: hi" {
+					got = strings.TrimPrefix(l, "main: ")
+				}
+			}
+			if got != want || !strings.Contains(out, "main: trapped\n") {
+				t.Errorf("%s under %s: C got %q, ipcsh %q:\n%s", call, mode, want, got, out)
+			}
+		}
+	}
+}
