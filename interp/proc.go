@@ -568,12 +568,7 @@ func execKill(p *Proc, c *command) (Value, error) {
 		p.note("proc:"+h.name, int64(sig))
 	}
 	p.publish(c)
-	if v, ok := c.opt("value"); ok {
-		err = sigqueue(h.pid, sig, v)
-	} else {
-		err = unix.Kill(h.pid, sig)
-	}
-	if err != nil {
+	if err := sendSignal(h, sig, c); err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, "")
 	}
 	return Value{}, nil

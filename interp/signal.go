@@ -75,6 +75,18 @@ func (p *Proc) sigs() *sigState {
 		g := &sigState{traps: map[unix.Signal]*trapDef{}, wake: make(chan struct{}, 1), ch: make(chan os.Signal, 16)}
 		p.run.sig = g
 		go g.watch(p)
+		st := ipc.TheSigThread()
+		st.SetDeliver(func(info ipc.Siginfo) {
+			from := "another-process"
+			if n := p.run.board.nameOf(int(info.Pid)); n != "" && info.Code < 0 {
+				from = n
+			}
+			var value int64
+			if info.Code == ipc.SiQueue {
+				value = info.Value
+			}
+			g.arrive(p, sigRec{sig: unix.Signal(info.Signo), value: value, from: from})
+		})
 	}
 	return p.run.sig
 }
@@ -83,27 +95,47 @@ func (p *Proc) sigs() *sigState {
 // blocked in, if any, as the kernel would (cut, sigCut).
 func (g *sigState) watch(p *Proc) {
 	for s := range g.ch {
-		sig := s.(syscall.Signal)
-		g.mu.Lock()
-		if g.traps[sig] == nil {
-			g.mu.Unlock()
+		g.arrive(p, sigRec{sig: s.(syscall.Signal), from: "another-process"})
+	}
+}
+
+// arrive queues a trapped signal for its block and ends the call the
+// process is blocked in, if any.
+func (g *sigState) arrive(p *Proc, r sigRec) {
+	g.mu.Lock()
+	if g.traps[r.sig] == nil {
+		g.mu.Unlock()
+		return
+	}
+	g.queue = append(g.queue, r)
+	g.pending.Store(true)
+	g.mu.Unlock()
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+	if c := p.run.cancel; c != nil {
+		c.mu.Lock()
+		if !c.fired.Load() {
+			c.intr.Kick()
+		}
+		c.mu.Unlock()
+	}
+}
+
+// threadSet is the trapped signals the signal thread takes: all but those
+// Go's runtime needs on every thread (faults, preemption, profiling) and
+// the interrupter's own.
+func (g *sigState) threadSet() ipc.Sigset {
+	var set ipc.Sigset
+	for s := range g.traps {
+		switch s {
+		case unix.SIGURG, unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP, unix.SIGPROF, unix.SIGSYS, 32, 33, 40:
 			continue
 		}
-		g.queue = append(g.queue, sigRec{sig: sig, from: "another-process"})
-		g.pending.Store(true)
-		g.mu.Unlock()
-		select {
-		case g.wake <- struct{}{}:
-		default:
-		}
-		if c := p.run.cancel; c != nil {
-			c.mu.Lock()
-			if !c.fired.Load() {
-				c.intr.Kick()
-			}
-			c.mu.Unlock()
-		}
+		set.Add(s)
 	}
+	return set
 }
 
 // signalArg is the statement's signal: a bare word or a number.
@@ -161,7 +193,9 @@ func execTrap(p *Proc, c *command) (Value, error) {
 		g.traps[sig] = &trapDef{code: c.block, restart: c.flags["restart"], pos: c.pos}
 		signal.Notify(g.ch, sig)
 	}
+	set := g.threadSet()
 	g.mu.Unlock()
+	ipc.TheSigThread().Set(set)
 	if p.emitting() {
 		p.emit(EvCall, PhaseOnce, c.pos, c.text(p), "")
 	}
@@ -302,13 +336,28 @@ func isSigErr(err error) bool {
 	return errors.As(err, &e)
 }
 
-// sigqueue is kill's value=: sigqueue(3), the value delivered with the
-// signal (si_value) to a receiver that takes it with its siginfo.
-func sigqueue(pid int, sig unix.Signal, v Value) error {
-	if v.K != KInt {
-		return errors.New("kill: value= expects an int")
+// sendSignal is kill's system call. To a spawned block that has a signal
+// thread (it set a trap), the signal goes to that thread (tgkill, or
+// rt_tgsigqueueinfo for value=), so that the receiver gets the kernel's
+// siginfo: who sent it, and the value. Otherwise it is kill(2), or
+// sigqueue(3) for value=.
+func sendSignal(h *procHandle, sig unix.Signal, c *command) error {
+	v, hasValue := c.opt("value")
+	if hasValue && v.K != KInt {
+		return errorf(c.pos, "kill: value= expects an int, found %s", v.typeName())
 	}
-	return ipc.Sigqueue(pid, sig, v.I)
+	if !h.exec {
+		if tid := ipc.SigThreadOf(h.pid); tid > 0 {
+			if hasValue {
+				return ipc.Tgsigqueue(h.pid, tid, sig, v.I)
+			}
+			return unix.Tgkill(h.pid, tid, sig)
+		}
+	}
+	if hasValue {
+		return ipc.Sigqueue(h.pid, sig, v.I)
+	}
+	return unix.Kill(h.pid, sig)
 }
 
 // stop ends the session's traps: the signals get their default actions
@@ -325,5 +374,6 @@ func (g *sigState) stop() {
 	}
 	g.traps = map[unix.Signal]*trapDef{}
 	g.mu.Unlock()
+	ipc.TheSigThread().Set(0)
 	close(g.ch)
 }

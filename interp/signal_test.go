@@ -8,6 +8,10 @@ import (
 	"testing"
 )
 
+// The receiver gets the kernel's siginfo: kill sends to its signal
+// thread, which takes the signal with rt_sigtimedwait. (The pause before
+// the kill lets w be asleep when it comes: else the block runs before the
+// sleep, which is right too, but another transcript.)
 func TestTrapRunsItsBlockBetweenStatements(t *testing.T) {
 	out, err := run(t, `pipe p
 spawn w {
@@ -17,7 +21,8 @@ spawn w {
   print "w goes on"
 }
 read p.r 5
-kill w USR1
+sleep 300ms
+kill w USR1 value=5
 wait w
 `)
 	if err != nil {
@@ -26,8 +31,8 @@ wait w
 	want := []string{
 		"w: trap SIGUSR1",
 		`w: write p.w "ready"`,
-		"w: signal SIGUSR1 from another-process",
-		"w: got SIGUSR1 0",
+		"w: signal SIGUSR1 from main value=5",
+		"w: got SIGUSR1 5",
 		"w: sleep 10s -> interrupted by SIGUSR1",
 		"w: w goes on",
 		"w: exit 0",

@@ -1,6 +1,12 @@
 package ipc
 
 import (
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -170,4 +176,112 @@ func (it *Interrupter) Kick() bool {
 			pause *= 2
 		}
 	}
+}
+
+// sigThreadName is the name (comm) of a process's signal thread, by which
+// a sender finds it in /proc/PID/task.
+const sigThreadName = "ipcsh-signals"
+
+// A SigThread takes a set of signals, with their siginfo, on a thread of
+// its own that blocks them and waits in rt_sigtimedwait. Go's handlers
+// give a program the signal's number only; the kernel's siginfo (si_pid,
+// si_value) reaches a program that waits for the signal while blocking it.
+// A process-directed signal may go to any thread that does not block it,
+// and Go's runtime starts threads with its own mask, so only signals sent
+// to this thread (tgkill, rt_tgsigqueueinfo: SigThreadOf finds it) are
+// sure to come here; the rest reach Go's handler.
+//
+// The thread is locked for the life of the process: one per process.
+type SigThread struct {
+	mu      sync.Mutex    // one Set at a time
+	want    atomic.Uint64 // the Sigset to take
+	tid     atomic.Int32
+	applied chan struct{}
+	deliver atomic.Pointer[func(Siginfo)]
+}
+
+var (
+	sigThreadOnce sync.Once
+	sigThread     *SigThread
+)
+
+// TheSigThread starts the process's signal thread, once, and returns it.
+func TheSigThread() *SigThread {
+	sigThreadOnce.Do(func() {
+		st := &SigThread{applied: make(chan struct{}, 1)}
+		ready := make(chan struct{})
+		go st.loop(ready)
+		<-ready
+		sigThread = st
+	})
+	return sigThread
+}
+
+// SetDeliver sets the function that gets each signal taken.
+func (st *SigThread) SetDeliver(f func(Siginfo)) { st.deliver.Store(&f) }
+
+// Set makes set the signals the thread takes; it returns once the thread
+// blocks exactly those (and its own wake-up signal).
+func (st *SigThread) Set(set Sigset) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.want.Store(uint64(set))
+	select { // an old acknowledgement must not answer this request
+	case <-st.applied:
+	default:
+	}
+	_ = unix.Tgkill(unix.Getpid(), int(st.tid.Load()), interruptSignal)
+	<-st.applied
+}
+
+func (st *SigThread) loop(ready chan struct{}) {
+	runtime.LockOSThread() // never unlocked: the thread dies with the process
+	name := append([]byte(sigThreadName), 0)
+	_, _, _ = unix.RawSyscall(unix.SYS_PRCTL, unix.PR_SET_NAME, uintptr(unsafe.Pointer(&name[0])), 0)
+	var wake Sigset
+	wake.Add(interruptSignal)
+	_, _ = BlockThread(wake)
+	st.tid.Store(int32(unix.Gettid()))
+	close(ready)
+	var cur Sigset
+	for {
+		info, err := Sigtimedwait(cur|wake, -1)
+		if err != nil {
+			continue // EINTR: a signal of Go's runtime; nothing was taken
+		}
+		if unix.Signal(info.Signo) == interruptSignal {
+			// Set asks for a new set: block it before saying so.
+			if want := Sigset(st.want.Load()); want != cur {
+				add, drop := want&^cur, cur&^want
+				_, _ = BlockThread(add)
+				_, _, _ = unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&drop)), 0, 8, 0, 0)
+				cur = want
+			}
+			select {
+			case st.applied <- struct{}{}:
+			default:
+			}
+			continue
+		}
+		if f := st.deliver.Load(); f != nil {
+			(*f)(info)
+		}
+	}
+}
+
+// SigThreadOf is the thread id of process pid's signal thread, or 0.
+func SigThreadOf(pid int) int {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(dir + "/" + e.Name() + "/comm")
+		if err == nil && strings.TrimSpace(string(b)) == sigThreadName {
+			tid, _ := strconv.Atoi(e.Name())
+			return tid
+		}
+	}
+	return 0
 }
