@@ -73,7 +73,7 @@ func init() {
 		"sem getncnt": execSemCtl, "sem getzcnt": execSemCtl, "sem getpid": execSemCtl,
 		"mmap": execMmap, "msync": execMsync, "munmap": execMunmap,
 		"ipcs": execIpcs, "ipcrm": execIpcrm,
-		"trap": execTrap,
+		"trap": execTrap, "sigwait": execSigwait,
 	}
 }
 

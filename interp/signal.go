@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -29,6 +30,16 @@ type sigState struct {
 	wake    chan struct{} // a signal came: ends a sleep, a wait
 	ch      chan os.Signal
 	running bool // a trap's block is running: the next waits for it
+	ignored map[unix.Signal]bool
+	// waiting is the set a sigwait in progress takes, and waitCh where
+	// arrive hands it the signal (or the timeout's EAGAIN).
+	waiting map[unix.Signal]bool
+	waitCh  chan sigWaited
+}
+
+type sigWaited struct {
+	rec sigRec
+	err error
 }
 
 type trapDef struct {
@@ -72,7 +83,7 @@ func setDefault(s unix.Signal) {
 
 func (p *Proc) sigs() *sigState {
 	if p.run.sig == nil {
-		g := &sigState{traps: map[unix.Signal]*trapDef{}, wake: make(chan struct{}, 1), ch: make(chan os.Signal, 16)}
+		g := &sigState{traps: map[unix.Signal]*trapDef{}, ignored: map[unix.Signal]bool{}, waiting: map[unix.Signal]bool{}, wake: make(chan struct{}, 1), ch: make(chan os.Signal, 16)}
 		p.run.sig = g
 		go g.watch(p)
 		st := ipc.TheSigThread()
@@ -103,6 +114,14 @@ func (g *sigState) watch(p *Proc) {
 // process is blocked in, if any.
 func (g *sigState) arrive(p *Proc, r sigRec) {
 	g.mu.Lock()
+	if g.waiting[r.sig] {
+		select {
+		case g.waitCh <- sigWaited{rec: r}:
+		default: // one came first: this one is lost, as a second standard signal would be
+		}
+		g.mu.Unlock()
+		return
+	}
 	if g.traps[r.sig] == nil {
 		g.mu.Unlock()
 		return
@@ -128,12 +147,18 @@ func (g *sigState) arrive(p *Proc, r sigRec) {
 // the interrupter's own.
 func (g *sigState) threadSet() ipc.Sigset {
 	var set ipc.Sigset
-	for s := range g.traps {
+	add := func(s unix.Signal) {
 		switch s {
 		case unix.SIGURG, unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP, unix.SIGPROF, unix.SIGSYS, 32, 33, 40:
-			continue
+			return
 		}
 		set.Add(s)
+	}
+	for s := range g.traps {
+		add(s)
+	}
+	for s := range g.waiting {
+		add(s)
 	}
 	return set
 }
@@ -184,9 +209,11 @@ func execTrap(p *Proc, c *command) (Value, error) {
 	g := p.sigs()
 	g.mu.Lock()
 	delete(g.traps, sig)
+	delete(g.ignored, sig)
 	switch {
 	case ignore:
 		signal.Ignore(sig)
+		g.ignored[sig] = true
 	case def:
 		setDefault(sig)
 	default:
@@ -376,4 +403,153 @@ func (g *sigState) stop() {
 	g.mu.Unlock()
 	ipc.TheSigThread().Set(0)
 	close(g.ch)
+}
+
+// signalArgs are the statement's signals, bare words or numbers.
+func signalArgs(c *command) ([]unix.Signal, error) {
+	var out []unix.Signal
+	for i, a := range c.args {
+		switch a.kind {
+		case aWord:
+			sig := signalByName(a.name)
+			if sig == 0 {
+				return nil, errorf(c.pos, "%s: unknown signal %s (try USR1, USR2, TERM, INT, HUP, or a number)", c.verb, a.name)
+			}
+			c.args[i].name = unix.SignalName(sig)
+			out = append(out, sig)
+		case aParam:
+			v := c.vals[i]
+			if v.K != KInt || v.I <= 0 || v.I > 64 {
+				return nil, errorf(c.pos, "%s: a signal is a name or a number from 1 to 64, found %s", c.verb, v.quote(false))
+			}
+			out = append(out, unix.Signal(v.I))
+		}
+	}
+	return out, nil
+}
+
+func sigRecord(r sigRec) Value {
+	return Value{K: KRecord, R: &Record{Names: []string{"signal", "value", "from"}, Values: []Value{strV(unix.SignalName(r.sig)), intV(r.value), strV(r.from)}}}
+}
+
+// execSigwait is sigwait(3) as the kernel does it: the signal thread,
+// which blocks the signals, takes one with rt_sigtimedwait, and its
+// siginfo is the record. With timeout= the thread's rt_sigtimedwait has
+// that timeout and its EAGAIN is the statement's. Signals sent to the
+// process as a whole come through Go's handler, as for a trap. A trapped
+// signal that comes meanwhile ends the wait with EINTR after its block,
+// as its handler would (sigtimedwait is never restarted, signal(7)).
+func execSigwait(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	sigs, err := signalArgs(c)
+	if err != nil {
+		return Value{}, err
+	}
+	var deadline time.Time
+	if t, ok := c.opt("timeout"); ok {
+		if t.K != KInt || t.I < 0 {
+			return Value{}, errorf(c.pos, "sigwait: timeout= expects a duration such as 500ms")
+		}
+		deadline = time.Now().Add(time.Duration(t.I))
+	}
+	g := p.sigs()
+	st := ipc.TheSigThread()
+	wch := make(chan os.Signal, 4)
+	g.mu.Lock()
+	g.waitCh = make(chan sigWaited, 1)
+	waitCh := g.waitCh
+	for _, s := range sigs {
+		g.waiting[s] = true
+	}
+	set := g.threadSet()
+	g.mu.Unlock()
+	signal.Notify(wch, sigsOS(sigs)...)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-wch:
+				g.arrive(p, sigRec{sig: s.(syscall.Signal), from: "another-process"})
+			case <-done:
+				return
+			}
+		}
+	}()
+	st.Set(set)
+	if !deadline.IsZero() {
+		st.SetDeadline(deadline, func() {
+			select {
+			case waitCh <- sigWaited{err: unix.EAGAIN}:
+			default:
+			}
+		})
+	}
+	p.enter(c.pos, c.src)
+	var got sigWaited
+	var cut error
+wait:
+	for {
+		select {
+		case got = <-waitCh:
+			break wait
+		case <-p.run.cancel.current():
+			cut = p.cut(p.run.cancel)
+			break wait
+		case <-g.wake:
+			g.mu.Lock()
+			n := len(g.queue)
+			g.mu.Unlock()
+			if n > 0 {
+				got.err = unix.EINTR
+				break wait
+			}
+		}
+	}
+	p.leave()
+	// Back to what the traps say: the thread no longer takes these, and
+	// those neither trapped nor ignored get their default action again.
+	signal.Stop(wch)
+	close(done)
+	st.SetDeadline(time.Time{}, nil)
+	g.mu.Lock()
+	for _, s := range sigs {
+		delete(g.waiting, s)
+		if g.traps[s] == nil && !g.ignored[s] {
+			setDefault(s)
+		}
+	}
+	g.waitCh = nil
+	set = g.threadSet()
+	g.mu.Unlock()
+	st.Set(set)
+	if cut != nil {
+		return Value{}, cut
+	}
+	if got.err == unix.EINTR {
+		if err := p.runTraps(); err != nil {
+			return Value{}, err
+		}
+	}
+	if got.err != nil {
+		msg := ""
+		if got.err == unix.EAGAIN {
+			msg = "no signal came within the timeout"
+		}
+		return Value{}, p.fail(c, PhaseConsume, got.err, msg)
+	}
+	v := sigRecord(got.rec)
+	if p.emitting() {
+		p.done(c, PhaseConsume, v.quote(false))
+	}
+	return v, nil
+}
+
+func sigsOS(sigs []unix.Signal) []os.Signal {
+	out := make([]os.Signal, len(sigs))
+	for i, s := range sigs {
+		out[i] = s
+	}
+	return out
 }

@@ -211,3 +211,35 @@ wait k
 		}
 	}
 }
+
+// sigwait takes the signal with its siginfo (rt_sigtimedwait on the
+// signal thread); timeout= is that call's timeout, and EAGAIN its answer.
+func TestSigwait(t *testing.T) {
+	out, err := run(t, `pipe p
+spawn w {
+  write p.w "ready"
+  let s = sigwait USR1 USR2
+  print s.signal, s.value, s.from
+  try sigwait USR1 timeout=100ms
+  print err
+}
+read p.r 5
+sleep 200ms
+kill w USR2 value=7
+wait w
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := []string{
+		`w: write p.w "ready"`,
+		"w: sigwait SIGUSR1 SIGUSR2 -> signal=SIGUSR2 value=7 from=main",
+		"w: SIGUSR2 7 main",
+		"w: sigwait SIGUSR1 timeout=100ms -> error EAGAIN (resource temporarily unavailable)",
+		"w: EAGAIN",
+		"w: exit 0",
+	}
+	if got := linesOf(out, "w"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("w's lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -198,6 +198,10 @@ type SigThread struct {
 	tid     atomic.Int32
 	applied chan struct{}
 	deliver atomic.Pointer[func(Siginfo)]
+	// deadline (unix ns, 0: none) bounds the thread's rt_sigtimedwait;
+	// when the kernel says EAGAIN for it, expired is called.
+	deadline atomic.Int64
+	expired  atomic.Pointer[func()]
 }
 
 var (
@@ -226,6 +230,25 @@ func (st *SigThread) Set(set Sigset) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.want.Store(uint64(set))
+	st.poke()
+}
+
+// SetDeadline makes the thread's wait end at t (zero: never) with the
+// kernel's EAGAIN, which calls expired.
+func (st *SigThread) SetDeadline(t time.Time, expired func()) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.expired.Store(&expired)
+	if t.IsZero() {
+		st.deadline.Store(0)
+	} else {
+		st.deadline.Store(t.UnixNano())
+	}
+	st.poke()
+}
+
+// poke wakes the thread and waits until it has taken the new settings.
+func (st *SigThread) poke() {
 	select { // an old acknowledgement must not answer this request
 	case <-st.applied:
 	default:
@@ -245,7 +268,18 @@ func (st *SigThread) loop(ready chan struct{}) {
 	close(ready)
 	var cur Sigset
 	for {
-		info, err := Sigtimedwait(cur|wake, -1)
+		timeout := time.Duration(-1)
+		d := st.deadline.Load()
+		if d != 0 {
+			timeout = max(0, time.Duration(d-time.Now().UnixNano()))
+		}
+		info, err := Sigtimedwait(cur|wake, timeout)
+		if err == unix.EAGAIN && d != 0 && st.deadline.CompareAndSwap(d, 0) {
+			if f := st.expired.Load(); f != nil && *f != nil {
+				(*f)()
+			}
+			continue
+		}
 		if err != nil {
 			continue // EINTR: a signal of Go's runtime; nothing was taken
 		}

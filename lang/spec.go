@@ -102,6 +102,8 @@ var Specs = []*Spec{
 		Params: []Param{p("NAME"), {Name: "SIGNAL", Kind: PSignal, Optional: true}}},
 	{Name: "trap", Example: "trap USR1 { print sig.signal, sig.from } restart", Errors: "EINVAL (SIGKILL and SIGSTOP cannot be caught or ignored)", Group: GProc, Usage: "trap SIGNAL { ... } [restart] | trap SIGNAL ignore|default", Summary: "run the block when SIGNAL arrives (sig: signal, value, from); restart is SA_RESTART",
 		Params: []Param{{Name: "SIGNAL", Kind: PSignal}}, Flags: []string{"restart", "ignore", "default"}, Exclusive: [][]string{{"ignore", "default", "restart"}}, Block: true},
+	{Name: "sigwait", Example: "let s = sigwait USR1 USR2 timeout=1s", Errors: "EAGAIN (no signal within timeout=), EINTR (a trapped signal's block ran)", Group: GProc, Usage: "sigwait SIGNAL... [timeout=DUR]", Summary: "wait for one of the signals; value: a record (signal, value, from)",
+		Params: []Param{{Name: "SIGNAL", Kind: PSignal, Variadic: true}}, Opts: []string{"timeout"}, Value: true},
 	{Name: "popen", Example: "popen out \"ls -1 /\" read", Errors: "ENOENT (no /bin/sh)", Group: GProc, Usage: "popen NAME COMMAND read|write", Summary: "run /bin/sh -c COMMAND with a pipe to or from it; NAME is an fd",
 		Params: []Param{named("NAME"), p("COMMAND")}, OneOf: [][]string{{"read", "write"}}},
 	{Name: "pclose", Example: "let status = pclose out", Group: GProc, Usage: "pclose NAME", Summary: "close a popen pipe and wait; value: exit status", Params: []Param{p("NAME")}, Value: true},
