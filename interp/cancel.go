@@ -171,15 +171,21 @@ func (p *Proc) sysvStop() error {
 // waitChan waits for ch to close, or for the run to stop.
 func (p *Proc) waitChan(ch chan struct{}) error {
 	c := p.run.cancel
-	if c == nil {
+	if c == nil && p.run.sig == nil {
 		<-ch
 		return nil
 	}
-	select {
-	case <-ch:
-		return nil
-	case <-c.current():
-		return p.cut(c)
+	for {
+		select {
+		case <-ch:
+			return nil
+		case <-c.current():
+			return p.cut(c)
+		case <-p.sigWake():
+			if err := p.waitSignal(); err != nil {
+				return err
+			}
+		}
 	}
 }
 

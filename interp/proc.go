@@ -294,6 +294,9 @@ func RunChild(startFD int, stderr io.Writer) int {
 	}
 	r := &Runner{cfg: Config{Stdout: io.Discard, Args: rec.Args, Verbose: rec.Verbose}, evW: rec.EventFD, board: b, pgid: rec.Pgid, child: true, tmpDir: rec.Tmp,
 		journal: &journal{path: rec.Journal, fd: -1, child: true}}
+	if cn, err := newCanceler(); err == nil {
+		r.cancel = cn // nothing stops a child but a trapped signal (Kick)
+	}
 	p := newProc(rec.Name, r, newEmitter(rec.EventFD))
 	r.main = p
 	p.slot, p.quiet, p.errName = rec.Slot, rec.Quiet, rec.Errname
@@ -520,6 +523,9 @@ func execWait(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, PhaseConsume, unix.ECHILD, fmt.Sprintf("%s was already waited for at %s:%d:%d", h.name, at.Filename, at.Line, at.Column))
 	}
 	if err := p.waitFor(c.pos, h, "wait "+h.name); err != nil {
+		if isSigErr(err) { // a trap without restart ran
+			return Value{}, p.fail(c, PhaseConsume, err, "")
+		}
 		return Value{}, err
 	}
 	if p.emitting() {

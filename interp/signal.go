@@ -553,3 +553,19 @@ func sigsOS(sigs []unix.Signal) []os.Signal {
 	}
 	return out
 }
+
+// waitSignal is a trapped signal's arrival during wait(2): the traps run,
+// then wait goes on (restart) or ends with EINTR.
+func (p *Proc) waitSignal() error {
+	if !p.run.sig.pending.Load() {
+		return nil // a wake-up left from a signal handled between statements
+	}
+	restart, err := p.runTrapsRestart()
+	if err != nil {
+		return err
+	}
+	if !restart {
+		return &sigErr{}
+	}
+	return nil
+}

@@ -243,3 +243,64 @@ wait w
 		t.Errorf("w's lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A spawned block's blocking calls end as main's do: a trap without
+// restart ends a pipe read with EINTR; with restart the read goes on and
+// gets the bytes. wait(2) is restarted likewise, or ends with EINTR.
+func TestEINTRInAChildAndOnWait(t *testing.T) {
+	out, err := run(t, `pipe p
+pipe q
+spawn w {
+  trap USR1 { print "trap" }
+  write q.w "ready"
+  try read p.r 10
+  print err
+  trap USR1 { print "restart trap" } restart
+  write q.w "again"
+  let s = read p.r 10
+  print s
+}
+read q.r 5
+sleep 200ms
+kill w USR1
+read q.r 5
+sleep 200ms
+kill w USR1 value=3
+sleep 100ms
+write p.w "data"
+wait w
+trap USR2 { print "main trap" }
+spawn k exec sh -c 'sleep 0.2; kill -USR2 $PPID; sleep 0.2'
+try wait k
+print err
+trap USR2 { print "main trap" } restart
+spawn k2 exec sh -c 'sleep 0.2; kill -USR2 $PPID; sleep 0.2'
+wait k2
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := []string{
+		"w: trap SIGUSR1",
+		`w: write q.w "ready"`,
+		"w: signal SIGUSR1 from main",
+		"w: trap",
+		"w: read p.r 10 -> error EINTR (interrupted system call)",
+		"w: EINTR",
+		"w: trap SIGUSR1 restart",
+		`w: write q.w "again"`,
+		"w: signal SIGUSR1 from main value=3",
+		"w: restart trap",
+		`w: read p.r 10 -> "data"`,
+		"w: data",
+		"w: exit 0",
+	}
+	if got := linesOf(out, "w"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("w's lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, l := range []string{"main: wait k -> error EINTR (interrupted system call)\nmain: EINTR\n", "main: main trap\n", "main: wait k2 -> 0\n"} {
+		if !strings.Contains(out, l) {
+			t.Errorf("want %q in:\n%s", l, out)
+		}
+	}
+}
