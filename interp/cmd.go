@@ -112,6 +112,8 @@ func (c *compiler) command(lc *lang.Command) *command {
 			switch {
 			case param.Kind == lang.PName:
 				cmd.args = append(cmd.args, cmdArg{kind: aName, name: word, slot: c.syms.slots[word]})
+			case param.Kind == lang.PSignal && !isWord && rtSignalWord(a.Expr) != "":
+				cmd.args = append(cmd.args, cmdArg{kind: aWord, name: rtSignalWord(a.Expr)})
 			case param.Kind == lang.PSignal && isWord:
 				cmd.args = append(cmd.args, cmdArg{kind: aWord, name: word})
 			case param.Kind == lang.PPair:

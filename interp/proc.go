@@ -553,7 +553,7 @@ func execKill(p *Proc, c *command) (Value, error) {
 			if sig = signalByName(a.name); sig == 0 {
 				return Value{}, errorf(c.pos, "kill: unknown signal %s (try TERM, KILL, INT, USR1, or a number)", a.name)
 			}
-			c.args[i].name = unix.SignalName(sig)
+			c.args[i].name = sigName(sig)
 		case aParam:
 			v := c.vals[i]
 			if v.K != KInt || v.I <= 0 || v.I > 64 {
@@ -583,6 +583,9 @@ func execKill(p *Proc, c *command) (Value, error) {
 func signalByName(word string) unix.Signal {
 	if n, err := strconv.Atoi(word); err == nil && n > 0 && n <= 64 {
 		return unix.Signal(n)
+	}
+	if s := rtSignal(word); s != 0 {
+		return s
 	}
 	for _, cand := range []string{word, "SIG" + word} {
 		if s := unix.SignalNum(cand); s != 0 {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -170,9 +171,9 @@ func signalArg(c *command) (unix.Signal, error) {
 		case a.kind == aWord:
 			sig := signalByName(a.name)
 			if sig == 0 {
-				return 0, errorf(c.pos, "%s: unknown signal %s (try USR1, USR2, TERM, INT, HUP, or a number)", c.verb, a.name)
+				return 0, unknownSignal(c, a.name)
 			}
-			c.args[i].name = unix.SignalName(sig)
+			c.args[i].name = sigName(sig)
 			return sig, nil
 		case a.kind == aParam:
 			v := c.vals[i]
@@ -205,6 +206,10 @@ func execTrap(p *Proc, c *command) (Value, error) {
 		if err := ipc.TrySigaction(sig); err != nil {
 			return Value{}, p.fail(c, PhaseOnce, err, unix.SignalName(sig)+" cannot be caught, blocked or ignored: sigaction(2) refuses it")
 		}
+	}
+	if sig == 40 {
+		// Not the kernel's refusal: the interpreter's own, to stay whole.
+		return Value{}, errorf(c.pos, "trap: SIGRTMIN+6 (40) is the signal ipcsh interrupts its own blocking calls with; trap another")
 	}
 	g := p.sigs()
 	g.mu.Lock()
@@ -273,10 +278,7 @@ func (p *Proc) runTrapsRestart() (restart bool, err error) {
 }
 
 func (p *Proc) runTrap(t *trapDef, r sigRec) error {
-	name := unix.SignalName(r.sig)
-	if name == "" {
-		name = "signal " + strconv.Itoa(int(r.sig))
-	}
+	name := sigName(r.sig)
 	text := "signal " + name + " from " + r.from
 	if r.value != 0 {
 		text += " value=" + strconv.FormatInt(r.value, 10)
@@ -350,7 +352,7 @@ func (p *Proc) sleepSignal() error {
 		g.mu.Unlock()
 		return nil
 	}
-	name := unix.SignalName(g.queue[0].sig)
+	name := sigName(g.queue[0].sig)
 	g.mu.Unlock()
 	if err := p.runTraps(); err != nil {
 		return err
@@ -413,9 +415,9 @@ func signalArgs(c *command) ([]unix.Signal, error) {
 		case aWord:
 			sig := signalByName(a.name)
 			if sig == 0 {
-				return nil, errorf(c.pos, "%s: unknown signal %s (try USR1, USR2, TERM, INT, HUP, or a number)", c.verb, a.name)
+				return nil, unknownSignal(c, a.name)
 			}
-			c.args[i].name = unix.SignalName(sig)
+			c.args[i].name = sigName(sig)
 			out = append(out, sig)
 		case aParam:
 			v := c.vals[i]
@@ -429,7 +431,7 @@ func signalArgs(c *command) ([]unix.Signal, error) {
 }
 
 func sigRecord(r sigRec) Value {
-	return Value{K: KRecord, R: &Record{Names: []string{"signal", "value", "from"}, Values: []Value{strV(unix.SignalName(r.sig)), intV(r.value), strV(r.from)}}}
+	return Value{K: KRecord, R: &Record{Names: []string{"signal", "value", "from"}, Values: []Value{strV(sigName(r.sig)), intV(r.value), strV(r.from)}}}
 }
 
 // execSigwait is sigwait(3) as the kernel does it: the signal thread,
@@ -568,4 +570,83 @@ func (p *Proc) waitSignal() error {
 		return &sigErr{}
 	}
 	return nil
+}
+
+// unknownSignal names the nearest signal (SIGUSR3: did you mean SIGUSR1?).
+func unknownSignal(c *command, word string) error {
+	var names []string
+	for s := unix.Signal(1); s < 32; s++ {
+		if n := unix.SignalName(s); n != "" {
+			names = append(names, n)
+		}
+	}
+	w := word
+	if !strings.HasPrefix(w, "SIG") {
+		w = "SIG" + w
+	}
+	if n := lang.Nearest(w, names); n != "" {
+		return errorf(c.pos, "%s: unknown signal %s (did you mean %s?)", c.verb, word, n)
+	}
+	return errorf(c.pos, "%s: unknown signal %s (try USR1, USR2, TERM, INT, HUP, RTMIN+1, or a number)", c.verb, word)
+}
+
+// rtSignalWord is the word SIGRTMIN+N or SIGRTMAX-N that `RTMIN+1` (parsed
+// as an expression) names, or "".
+func rtSignalWord(e lang.Expr) string {
+	b, ok := e.(*lang.BinaryExpr)
+	if !ok || (b.Op != "+" && b.Op != "-") {
+		return ""
+	}
+	name, ok := lang.IdentOf(b.X)
+	lit, isLit := b.Y.(*lang.Literal)
+	if !ok || !isLit || lit.Kind != lang.LitInt {
+		return ""
+	}
+	name = strings.TrimPrefix(name, "SIG")
+	if (name == "RTMIN" && b.Op == "+") || (name == "RTMAX" && b.Op == "-") {
+		return "SIG" + name + b.Op + lit.Raw
+	}
+	return ""
+}
+
+// rtSignal is SIGRTMIN+N or SIGRTMAX-N as C counts them: glibc keeps the
+// kernel's 32 and 33 for itself, so SIGRTMIN is 34.
+func rtSignal(word string) unix.Signal {
+	word = strings.TrimPrefix(word, "SIG")
+	for _, base := range []struct {
+		pre  string
+		at   int
+		sign int
+	}{{"RTMIN+", 34, 1}, {"RTMAX-", 64, -1}, {"RTMIN", 34, 0}, {"RTMAX", 64, 0}} {
+		rest, ok := strings.CutPrefix(word, base.pre)
+		if !ok {
+			continue
+		}
+		n := 0
+		if base.sign != 0 {
+			var err error
+			if n, err = strconv.Atoi(rest); err != nil {
+				return 0
+			}
+		} else if rest != "" {
+			continue
+		}
+		if s := base.at + base.sign*n; s >= 34 && s <= 64 {
+			return unix.Signal(s)
+		}
+		return 0
+	}
+	return 0
+}
+
+// sigName is the signal's name as C programs spell it: SIGUSR1, and
+// SIGRTMIN+N for the real-time ones (SIGRTMIN is 34 under glibc).
+func sigName(s unix.Signal) string {
+	if s >= 34 && s <= 64 {
+		return "SIGRTMIN+" + strconv.Itoa(int(s)-34)
+	}
+	if n := unix.SignalName(s); n != "" {
+		return n
+	}
+	return "signal " + strconv.Itoa(int(s))
 }

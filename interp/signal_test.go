@@ -304,3 +304,51 @@ wait k2
 		}
 	}
 }
+
+// Real-time signals are named as C names them (SIGRTMIN is 34 under
+// glibc) and queue: three sent, three blocks run, each with its value.
+func TestRealTimeSignalsQueue(t *testing.T) {
+	out, err := run(t, `pipe p
+pipe q
+spawn w {
+  trap RTMIN+1 { print "got", sig.signal, sig.value } restart
+  write q.w "ready"
+  let s = read p.r 2
+}
+read q.r 5
+kill w RTMIN+1 value=1
+kill w SIGRTMIN+1 value=2
+kill w RTMIN+1 value=3
+sleep 200ms
+write p.w "go"
+wait w
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var got []string
+	for _, l := range linesOf(out, "w") {
+		if strings.HasPrefix(l, "w: got ") {
+			got = append(got, l)
+		}
+	}
+	if !strings.Contains(out, "main: wait w -> 0\n") || !strings.Contains(out, `w: read p.r 2 -> "go"`) {
+		t.Errorf("w's read was not restarted:\n%s", out)
+	}
+	if strings.Join(got, "|") != "w: got SIGRTMIN+1 1|w: got SIGRTMIN+1 2|w: got SIGRTMIN+1 3" {
+		t.Errorf("blocks: %q\n%s", got, out)
+	}
+}
+
+func TestUnknownSignalNamesTheNearest(t *testing.T) {
+	for src, want := range map[string]string{
+		"trap USR3 ignore\n":        "unknown signal USR3 (did you mean SIGUSR1?)",
+		"trap RTMIN+6 ignore\n":     "SIGRTMIN+6 (40) is the signal ipcsh interrupts",
+		"let s = sigwait SIGTREM\n": "did you mean SIGTERM?",
+	} {
+		out, err := run(t, src)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q\n%s", src, err, want, out)
+		}
+	}
+}

@@ -288,3 +288,7 @@ func editDistance(a, b string) int {
 	}
 	return rows[len(a)][len(b)]
 }
+
+// Nearest is the candidate closest to word, when it is a plausible typo
+// of it, or "" (for names the interpreter checks: signals).
+func Nearest(word string, candidates []string) string { return nearest(word, candidates) }
