@@ -267,7 +267,7 @@ func (p *Proc) startRecord(name, src string, base lang.Pos, si int) *startRecord
 		Names: p.syms.names, Values: vals, Handles: enc.handles,
 		Errname: p.errName, Quiet: p.quiet, Verbose: r.cfg.Verbose, Args: r.cfg.Args,
 		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.group(),
-		Journal: r.journalPath(),
+		Journal: r.journalPath(), Ignored: p.ignoredSignals(),
 	}
 }
 
@@ -287,6 +287,7 @@ func RunChild(startFD int, stderr io.Writer) int {
 	// again, so programs this child execs do not inherit every fd.
 	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	resetSignals() // as after fork and exec: C's default actions
+	ignoreSignals(rec.Ignored)
 	b, err := mapBoard(rec.BoardFD)
 	if err != nil {
 		fmt.Fprintf(stderr, "ipcsh: child %s: board: %v\n", rec.Name, err)

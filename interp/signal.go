@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -649,4 +650,29 @@ func sigName(s unix.Signal) string {
 		return n
 	}
 	return "signal " + strconv.Itoa(int(s))
+}
+
+// ignoredSignals are the signals this process ignores (trap ... ignore),
+// for a spawned block, which starts with them ignored as a forked child
+// would: fork keeps SIG_IGN, and so does exec.
+func (p *Proc) ignoredSignals() []int {
+	g := p.run.sig
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []int
+	for s := range g.ignored {
+		out = append(out, int(s))
+	}
+	sort.Ints(out)
+	return out
+}
+
+// ignoreSignals is a child's start: what its parent ignored it ignores.
+func ignoreSignals(sigs []int) {
+	for _, s := range sigs {
+		signal.Ignore(unix.Signal(s))
+	}
 }

@@ -352,3 +352,33 @@ func TestUnknownSignalNamesTheNearest(t *testing.T) {
 		}
 	}
 }
+
+// A spawned block starts as a forked child would: with its parent's
+// ignored signals ignored, and every other with its default action.
+func TestChildInheritsIgnoredSignals(t *testing.T) {
+	out, err := run(t, `pipe p
+trap USR1 ignore
+spawn w {
+  write p.w "ready"
+  sleep 300ms
+}
+read p.r 5
+kill w USR1
+let a = wait w
+trap USR1 default
+spawn v {
+  write p.w "ready"
+  sleep 10s
+}
+read p.r 5
+kill v USR1
+let b = wait v
+print a, b
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.HasSuffix(out, "main: 0 signal SIGUSR1\n") {
+		t.Errorf("want w alive and v killed:\n%s", out)
+	}
+}

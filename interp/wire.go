@@ -31,6 +31,7 @@ type startRecord struct {
 	Slot    int          `json:"slot"`
 	Pgid    int          `json:"pgid"`
 	Journal string       `json:"journal"`
+	Ignored []int        `json:"ignored,omitempty"` // signals set to SIG_IGN: a forked child keeps them
 }
 
 type wireValue struct {
