@@ -170,15 +170,14 @@ func execRecv(p *Proc, c *command) (Value, error) {
 		if cn := p.run.cancel; cn != nil {
 			defer cn.addHook(it.Fire)()
 		}
+		defer p.sigKickAlso(it)()
 	}
 	p.enterOn(c.pos, c.src, blockObj{tag: q.tag, how: "recv", n: typ, name: q.name})
 	got, n, err := ipc.Msgrcv(q.id, buf, typ, flags, it)
 	p.leave()
-	if timer != nil {
-		timer.Stop()
-	}
+	timedOut := timer != nil && !timer.Stop()
 	if err == ipc.ErrInterrupted {
-		if p.stopped() != nil || !hasTimeout {
+		if p.stopped() != nil || !timedOut {
 			if err = p.sysvStop(); !isSigErr(err) {
 				return Value{}, err
 			}

@@ -37,6 +37,9 @@ type sigState struct {
 	// arrive hands it the signal (or the timeout's EAGAIN).
 	waiting map[unix.Signal]bool
 	waitCh  chan sigWaited
+	// also is the Interrupter of a call made with one of its own (recv
+	// with timeout=), which a trapped signal must end too.
+	also atomic.Pointer[ipc.Interrupter]
 }
 
 type sigWaited struct {
@@ -139,6 +142,7 @@ func (g *sigState) arrive(p *Proc, r sigRec) {
 		c.mu.Lock()
 		if !c.fired.Load() {
 			c.intr.Kick()
+			g.also.Load().Kick()
 		}
 		c.mu.Unlock()
 	}
@@ -675,4 +679,15 @@ func ignoreSignals(sigs []int) {
 	for _, s := range sigs {
 		signal.Ignore(unix.Signal(s))
 	}
+}
+
+// sigKickAlso makes a trapped signal end the calls made with it as well,
+// until the returned function is called.
+func (p *Proc) sigKickAlso(it *ipc.Interrupter) func() {
+	g := p.run.sig
+	if g == nil {
+		return func() {}
+	}
+	g.also.Store(it)
+	return func() { g.also.Store(nil) }
 }

@@ -382,3 +382,24 @@ print a, b
 		t.Errorf("want w alive and v killed:\n%s", out)
 	}
 }
+
+// recv with timeout= waits with an Interrupter of its own (the timer's);
+// a trapped signal ends it too, with EINTR, and the timeout stays EAGAIN.
+func TestTrapEndsRecvWithTimeout(t *testing.T) {
+	out, err := run(t, `msgget q key=private create
+trap USR1 { print "trapped" }
+spawn k exec sh -c 'sleep 0.2; kill -USR1 $PPID'
+try recv q timeout=20s
+print err
+try recv q timeout=100ms
+print err
+wait k
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := "main: trapped\nmain: recv q timeout=20s -> error EINTR (interrupted system call)\nmain: EINTR\nmain: recv q timeout=100ms -> error EAGAIN (resource temporarily unavailable)\nmain: EAGAIN\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("got\n%s\nwant it to contain\n%s", out, want)
+	}
+}
