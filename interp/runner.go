@@ -64,9 +64,11 @@ type Runner struct {
 	// processes, so that they are removed at its end (journal.go).
 	journal *journal
 
-	sig     *sigState  // traps and signals waiting for them (signal.go)
 	pool    *pool      // warm child interpreters for spawn (pool.go)
 	startMu sync.Mutex // one child start at a time: they share pgid
+
+	sig    *sigState                // traps and signals waiting for them (signal.go)
+	sigPub atomic.Pointer[sigState] // sig, for other goroutines (Trapped)
 }
 
 // New starts a session: the event pipe and its supervisor.

@@ -90,6 +90,7 @@ func (p *Proc) sigs() *sigState {
 	if p.run.sig == nil {
 		g := &sigState{traps: map[unix.Signal]*trapDef{}, ignored: map[unix.Signal]bool{}, waiting: map[unix.Signal]bool{}, wake: make(chan struct{}, 1), ch: make(chan os.Signal, 16)}
 		p.run.sig = g
+		p.run.sigPub.Store(g)
 		go g.watch(p)
 		st := ipc.TheSigThread()
 		st.SetDeliver(func(info ipc.Siginfo) {
@@ -690,4 +691,18 @@ func (p *Proc) sigKickAlso(it *ipc.Interrupter) func() {
 	}
 	g.also.Store(it)
 	return func() { g.also.Store(nil) }
+}
+
+// Trapped says whether the script has a trap for s now: the command
+// line's own handling of SIGINT, SIGTERM, SIGHUP and SIGQUIT (stop the
+// run, clean up) then gives way to the script's block.
+func (r *Runner) Trapped(s os.Signal) bool {
+	sig, ok := s.(syscall.Signal)
+	g := r.sigPub.Load()
+	if !ok || g == nil {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.traps[sig] != nil
 }

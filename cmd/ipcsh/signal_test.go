@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A script traps a signal sent from outside, as `kill -USR1 PID` from a
@@ -16,7 +18,17 @@ import (
 // signal sent to the process as a whole reaches Go's handler, which
 // gives no siginfo, so the sender shows as another-process.
 func TestTrapSignalFromOutside(t *testing.T) {
-	path := writeScript(t, "trap.ipc", `trap USR1 { print "got", sig.signal, sig.from }
+	for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGTERM} {
+		trapFromOutside(t, sig)
+	}
+}
+
+// trapFromOutside also shows that a trap of SIGTERM (or SIGINT, SIGHUP,
+// SIGQUIT) takes the signal from the command line, which would
+// otherwise stop the run.
+func trapFromOutside(t *testing.T, sig syscall.Signal) {
+	name := unix.SignalName(sig)
+	path := writeScript(t, "trap.ipc", `trap `+name+` { print "got", sig.signal, sig.from }
 sleep 20s
 print "after"
 `)
@@ -31,7 +43,7 @@ print "after"
 	// The trap must be set before the signal comes, or SIGUSR1's default
 	// action ends the run, as it would end a C program.
 	time.Sleep(time.Second)
-	if err := cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -45,7 +57,7 @@ print "after"
 		_ = cmd.Process.Kill()
 		t.Fatalf("the sleep was not cut short:\n%s", out.String())
 	}
-	want := "main: trap SIGUSR1\nmain: signal SIGUSR1 from another-process\nmain: got SIGUSR1 another-process\nmain: sleep 20s -> interrupted by SIGUSR1\nmain: after\n"
+	want := strings.ReplaceAll("main: trap SIGX\nmain: signal SIGX from another-process\nmain: got SIGX another-process\nmain: sleep 20s -> interrupted by SIGX\nmain: after\n", "SIGX", name)
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
