@@ -101,7 +101,8 @@ func TestTrapKillOrStopIsEINVAL(t *testing.T) {
 // cEINTR is a C program that makes one blocking call — msgrcv on a new
 // queue or read on an empty pipe — while a child sends it SIGUSR1, with a
 // handler installed with or without SA_RESTART, and prints what the call
-// returned: "EINTR", or the bytes a later write brought.
+// returned: "EINTR", or the bytes a later write brought. semop (sem p)
+// and waitpid (wait) print "ok" when they return.
 const cEINTR = `#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -109,6 +110,7 @@ const cEINTR = `#include <errno.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -124,6 +126,7 @@ int main(int argc, char **argv) {
 	int p[2];
 	pipe(p);
 	int q = msgget(IPC_PRIVATE, 0600);
+	int sem = semget(IPC_PRIVATE, 1, 0600);
 	pid_t parent = getpid();
 	pid_t k = fork();
 	if (k == 0) {
@@ -133,6 +136,8 @@ int main(int argc, char **argv) {
 		write(p[1], "hi", 2);
 		struct { long t; char x[2]; } m = {1, "hi"};
 		msgsnd(q, &m, 2, 0);
+		struct sembuf v = {0, 1, 0};
+		semop(sem, &v, 1);
 		_exit(0);
 	}
 	char buf[16];
@@ -141,6 +146,13 @@ int main(int argc, char **argv) {
 		struct { long t; char x[16]; } m;
 		n = msgrcv(q, &m, sizeof m.x, 0, 0);
 		memcpy(buf, m.x, n > 0 ? n : 0);
+	} else if (strcmp(argv[1], "semp") == 0) {
+		struct sembuf op = {0, -1, 0};
+		n = semop(sem, &op, 1) < 0 ? -1 : 2;
+		memcpy(buf, "ok", 2);
+	} else if (strcmp(argv[1], "wait") == 0) {
+		n = waitpid(k, 0, 0) < 0 ? -1 : 2;
+		memcpy(buf, "ok", 2);
 	} else {
 		n = read(p[0], buf, sizeof buf);
 	}
@@ -150,6 +162,7 @@ int main(int argc, char **argv) {
 		printf("%.*s\n", (int)n, buf);
 	waitpid(k, 0, 0);
 	msgctl(q, IPC_RMID, 0);
+	semctl(sem, 0, IPC_RMID);
 	return 0;
 }
 `
@@ -171,7 +184,7 @@ func TestEINTRMatchesC(t *testing.T) {
 	if b, err := exec.Command(cc, "-o", bin, src).CombinedOutput(); err != nil {
 		t.Fatalf("cc: %v\n%s", err, b)
 	}
-	for _, call := range []string{"recv", "read"} {
+	for _, call := range []string{"recv", "read", "semp", "wait"} {
 		for _, mode := range []string{"restart", "norestart"} {
 			b, err := exec.Command(bin, call, mode).Output()
 			if err != nil {
@@ -182,26 +195,38 @@ func TestEINTRMatchesC(t *testing.T) {
 			if mode == "restart" {
 				restart = " restart"
 			}
-			stmt, shown := "read p.r 16", "v"
-			if call == "recv" {
-				stmt, shown = "recv q", "v.text"
-			}
-			// The sender is a program, as in C: a child of main that
-			// signals its parent, then makes the data come.
+			// The signal comes from a program, as in C: a child of main
+			// that signals its parent, then lets the call complete (a
+			// restarted call gets the data, one that ended says EINTR).
+			stmt := map[string]string{
+				"recv": "let v = recv q\n  print v.text",
+				"read": "let v = read p.r 16\n  print v",
+				"semp": "sem p s\n  print \"ok\"",
+				"wait": "wait k\n  print \"ok\"",
+			}[call]
 			out, rerr := run(t, `msgget q key=private create
+semget s key=private create
 pipe p
 trap USR1 { print "trapped" }`+restart+`
 spawn k exec sh -c 'sleep 0.1; kill -USR1 $PPID; sleep 0.1; printf hi' stdout=p.w
-try let v = `+stmt+`
-if err != "" { print err } else { print `+shown+` }
-wait k
+spawn d {
+  sleep 200ms
+  send q "hi"
+  sem v s
+}
+try {
+  `+stmt+`
+}
+if err != "" { print err }
+wait d
+try wait k
 `)
 			if rerr != nil {
 				t.Fatalf("%s %s: %v\n%s", call, mode, rerr, out)
 			}
 			got := ""
 			for _, l := range linesOf(out, "main") {
-				if l == "main: EINTR" || l == "main: hi" {
+				if l == "main: EINTR" || l == "main: hi" || l == "main: ok" {
 					got = strings.TrimPrefix(l, "main: ")
 				}
 			}
