@@ -1,11 +1,13 @@
 package interp
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The receiver gets the kernel's siginfo: kill sends to its signal
@@ -426,5 +428,15 @@ wait k
 	want := "main: trapped\nmain: recv q timeout=20s -> error EINTR (interrupted system call)\nmain: EINTR\nmain: recv q timeout=100ms -> error EAGAIN (resource temporarily unavailable)\nmain: EAGAIN\n"
 	if !strings.Contains(out, want) {
 		t.Errorf("got\n%s\nwant it to contain\n%s", out, want)
+	}
+}
+
+// A process in sigwait is blocked, for the stall detector, and the
+// report names the signals it waits for.
+func TestSigwaitCountsAsBlocked(t *testing.T) {
+	out, err := runCfg(t, "sigwait USR1 USR2\n", Config{Stall: 300 * time.Millisecond})
+	var stop *StopError
+	if !errors.As(err, &stop) || stop.Code != 3 || !strings.Contains(stop.Report, "sigwait USR1 USR2") {
+		t.Errorf("want a deadlock report naming the sigwait, got %v\n%s", err, out)
 	}
 }
