@@ -111,6 +111,9 @@ func (c *canceler) addHook(f func()) (remove func()) {
 
 // current returns the channel that closes when the canceler fires.
 func (c *canceler) current() chan struct{} {
+	if c == nil {
+		return nil // a child's: nothing stops it but its own end
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.ch
@@ -159,7 +162,7 @@ func (p *Proc) intr() *ipc.Interrupter {
 
 // sysvStop turns an interrupted SysV call into the run's stop error.
 func (p *Proc) sysvStop() error {
-	if c := p.run.cancel; c != nil && c.fired.Load() {
+	if c := p.run.cancel; c != nil && (c.fired.Load() || p.run.sig != nil) {
 		return p.cut(c)
 	}
 	return &StopError{Code: 130, Report: "interrupted"}
@@ -168,15 +171,21 @@ func (p *Proc) sysvStop() error {
 // waitChan waits for ch to close, or for the run to stop.
 func (p *Proc) waitChan(ch chan struct{}) error {
 	c := p.run.cancel
-	if c == nil {
+	if c == nil && p.run.sig == nil {
 		<-ch
 		return nil
 	}
-	select {
-	case <-ch:
-		return nil
-	case <-c.current():
-		return p.cut(c)
+	for {
+		select {
+		case <-ch:
+			return nil
+		case <-c.current():
+			return p.cut(c)
+		case <-p.sigWake():
+			if err := p.waitSignal(); err != nil {
+				return err
+			}
+		}
 	}
 }
 
@@ -184,7 +193,7 @@ func (p *Proc) waitChan(ch chan struct{}) error {
 func (p *Proc) pause(d time.Duration) error {
 	_ = p.em.flush()
 	c := p.run.cancel
-	if c == nil {
+	if c == nil && p.run.sig == nil {
 		ts := unix.NsecToTimespec(int64(d))
 		for {
 			var rem unix.Timespec
@@ -196,17 +205,26 @@ func (p *Proc) pause(d time.Duration) error {
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-c.current():
-		return p.cut(c)
+	for {
+		select {
+		case <-t.C:
+			return nil
+		case <-c.current(): // a nil channel when there is no canceler
+			return p.cut(c)
+		case <-p.sigWake():
+			if err := p.sleepSignal(); err != nil {
+				return err
+			}
+		}
 	}
 }
 
 // cut is the error of a blocking call the canceler stopped. An interrupt
 // names the statement it cut short, for the REPL to say what it cancelled.
 func (p *Proc) cut(c *canceler) error {
+	if !c.fired.Load() && p.run.sig != nil {
+		return p.sigCut(c)
+	}
 	e := c.stopErr()
 	if e == nil || !e.Interrupted || p.curStmt == "" {
 		return e

@@ -28,6 +28,7 @@ type command struct {
 	cmpL, cmpR exprFn
 	cmpOp      string
 	src        string
+	block      []stmtFn // trap's block
 }
 
 type execFn func(p *Proc, c *command) (Value, error)
@@ -78,6 +79,7 @@ func init() {
 		"mqopen": execMqopen, "mqattr": execMqattr, "mqnotify": execMqnotify, "mqunlink": unlinkStatement(kMq, ipc.MqUnlink),
 		"semopen": execSemopen, "seminit": execSeminit, "semunlink": unlinkStatement(kPsem, ipc.SemUnlink),
 		"shmopen": execShmopen, "shmunlink": unlinkStatement(kPshm, ipc.ShmUnlink),
+		"trap": execTrap, "sigwait": execSigwait,
 	}
 }
 
@@ -95,7 +97,11 @@ func (c *compiler) command(lc *lang.Command) *command {
 	for i, a := range lc.Params {
 		isParam[a] = i
 	}
-	args := lc.Args
+	args := append(lc.Args[:len(lc.Args):len(lc.Args)], lc.After...)
+	if lc.Block != nil {
+		c.syms.define("sig") // the trap's record, bound when the block runs
+		cmd.block = c.block(lc.Block)
+	}
 	if lc.Sub != "" {
 		args = args[1:]
 	}
@@ -119,6 +125,8 @@ func (c *compiler) command(lc *lang.Command) *command {
 			switch {
 			case param.Kind == lang.PName:
 				cmd.args = append(cmd.args, cmdArg{kind: aName, name: word, slot: c.slot(word)})
+			case param.Kind == lang.PSignal && !isWord && rtSignalWord(a.Expr) != "":
+				cmd.args = append(cmd.args, cmdArg{kind: aWord, name: rtSignalWord(a.Expr)})
 			case param.Kind == lang.PSignal && isWord:
 				cmd.args = append(cmd.args, cmdArg{kind: aWord, name: word})
 			case param.Kind == lang.PPair:

@@ -321,6 +321,11 @@ func loopBody(p *Proc, body []stmtFn) (bool, error) {
 		return false, c.stopErr()
 	}
 	for _, s := range body {
+		if g := p.run.sig; g != nil && g.pending.Load() {
+			if err := p.runTraps(); err != nil {
+				return false, err
+			}
+		}
 		if err := s(p); err != nil {
 			switch err {
 			case errBreak:

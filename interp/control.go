@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -36,7 +37,14 @@ func execSleep(p *Proc, c *command) (Value, error) {
 	}
 	p.curStmt, p.curPos = c.src, c.pos // what an interrupt cancels
 	if err := p.pause(time.Duration(d.I)); err != nil {
-		return Value{}, err
+		var cut *sleepCut
+		if !errors.As(err, &cut) {
+			return Value{}, err
+		}
+		if p.emitting() {
+			p.emit(EvCall, PhaseOnce, c.pos, "sleep "+formatDuration(d.I), cut.Error())
+		}
+		return Value{}, nil
 	}
 	if p.emitting() {
 		p.emit(EvCall, PhaseOnce, c.pos, "sleep "+formatDuration(d.I), "")

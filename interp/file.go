@@ -100,13 +100,18 @@ func (p *Proc) open(c *command, path string, flags int, mode uint32) (int, error
 	if cn == nil || flags&unix.O_NONBLOCK != 0 {
 		return ipc.Open(path, flags, mode)
 	}
-	p.enterOn(c.pos, c.src, blockObj{tag: "open:" + path, how: openHow(flags), name: path})
-	fd, err := ipc.OpenI(path, flags, mode, cn.intr)
-	p.leave()
-	if err == ipc.ErrInterrupted {
-		return -1, p.cut(cn)
+	for {
+		p.enterOn(c.pos, c.src, blockObj{tag: "open:" + path, how: openHow(flags), name: path})
+		fd, err := ipc.OpenI(path, flags, mode, cn.intr)
+		p.leave()
+		if err == ipc.ErrInterrupted {
+			if err = p.cut(cn); restartable(err) {
+				continue // a trap with restart ran: SA_RESTART restarts open(2)
+			}
+			return -1, err
+		}
+		return fd, err
 	}
-	return fd, err
 }
 
 func makeFifo(p *Proc, c *command, mk func(string, uint32) error) (Value, error) {

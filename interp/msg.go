@@ -87,7 +87,10 @@ func execSend(p *Proc, c *command) (Value, error) {
 	err = ipc.Msgsnd(q.id, typ, unsafeBytes(text), flags, p.intr())
 	p.leave()
 	if err == ipc.ErrInterrupted {
-		return Value{}, p.sysvStop()
+		if err = p.sysvStop(); !isSigErr(err) {
+			return Value{}, err
+		}
+		err = unix.EINTR // a trap ran: msgsnd is never restarted (signal(7))
 	}
 	if err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, sendHint(q, typ, len(text), err))
@@ -182,18 +185,21 @@ func execRecv(p *Proc, c *command) (Value, error) {
 		if cn := p.run.cancel; cn != nil {
 			defer cn.addHook(it.Fire)()
 		}
+		defer p.sigKickAlso(it)()
 	}
 	p.enterOn(c.pos, c.src, blockObj{tag: q.tag, how: "recv", n: typ, name: q.name})
 	got, n, err := ipc.Msgrcv(q.id, buf, typ, flags, it)
 	p.leave()
-	if timer != nil {
-		timer.Stop()
-	}
+	timedOut := timer != nil && !timer.Stop()
 	if err == ipc.ErrInterrupted {
-		if p.stopped() != nil || !hasTimeout {
-			return Value{}, p.sysvStop()
+		if p.stopped() != nil || !timedOut {
+			if err = p.sysvStop(); !isSigErr(err) {
+				return Value{}, err
+			}
+			err = unix.EINTR // a trap ran: msgrcv is never restarted (signal(7))
+		} else {
+			return Value{}, p.fail(c, PhaseConsume, unix.EAGAIN, "no message came within "+formatDuration(timeout.I))
 		}
-		return Value{}, p.fail(c, PhaseConsume, unix.EAGAIN, "no message came within "+formatDuration(timeout.I))
 	}
 	if err != nil {
 		return Value{}, p.fail(c, PhaseConsume, err, recvHint(q, typ, limit, err))

@@ -278,11 +278,16 @@ func (p *Proc) readFD(h *fdHandle, buf []byte) (int, error) {
 	if !p.cancellable(h) {
 		return ipc.Read(h.fd, buf)
 	}
-	n, err := ipc.ReadI(h.fd, buf, p.run.cancel.intr)
-	if err == ipc.ErrInterrupted {
-		return 0, p.cut(p.run.cancel)
+	for {
+		n, err := ipc.ReadI(h.fd, buf, p.run.cancel.intr)
+		if err == ipc.ErrInterrupted {
+			if err = p.cut(p.run.cancel); restartable(err) {
+				continue
+			}
+			return 0, err
+		}
+		return n, err
 	}
-	return n, err
 }
 
 // writeFD writes all of data as a blocking write(2) does, and in the main
@@ -299,7 +304,10 @@ func (p *Proc) writeFD(h *fdHandle, data []byte) (int, error) {
 		done += n
 		switch {
 		case err == ipc.ErrInterrupted:
-			return done, p.cut(p.run.cancel)
+			if err = p.cut(p.run.cancel); restartable(err) {
+				continue
+			}
+			return done, err
 		case err != nil && done > 0:
 			return done, nil
 		case err != nil:

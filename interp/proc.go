@@ -320,7 +320,7 @@ func (p *Proc) startRecord(name, src string, base lang.Pos, si int, locals map[s
 		Names: names, Values: vals, Handles: enc.handles,
 		Errname: p.errName, Quiet: p.quiet, Verbose: r.cfg.Verbose, Args: r.cfg.Args,
 		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.group(),
-		Journal: r.journalPath(),
+		Journal: r.journalPath(), Ignored: p.ignoredSignals(),
 	}
 }
 
@@ -339,6 +339,8 @@ func RunChild(startFD int, stderr io.Writer) int {
 	// What the parent passed lost close-on-exec on the way in: set it
 	// again, so programs this child execs do not inherit every fd.
 	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	resetSignals() // as after fork and exec: C's default actions
+	ignoreSignals(rec.Ignored)
 	b, err := mapBoard(rec.BoardFD)
 	if err != nil {
 		fmt.Fprintf(stderr, "ipcsh: child %s: board: %v\n", rec.Name, err)
@@ -346,6 +348,9 @@ func RunChild(startFD int, stderr io.Writer) int {
 	}
 	r := &Runner{cfg: Config{Stdout: io.Discard, Args: rec.Args, Verbose: rec.Verbose}, evW: rec.EventFD, board: b, pgid: rec.Pgid, child: true, tmpDir: rec.Tmp,
 		journal: &journal{path: rec.Journal, fd: -1, child: true}}
+	if cn, err := newCanceler(); err == nil {
+		r.cancel = cn // nothing stops a child but a trapped signal (Kick)
+	}
 	p := newProc(rec.Name, r, newEmitter(rec.EventFD))
 	r.main = p
 	p.slot, p.quiet, p.errName = rec.Slot, rec.Quiet, rec.Errname
@@ -600,6 +605,9 @@ func execWait(p *Proc, c *command) (Value, error) {
 		return Value{}, p.fail(c, PhaseConsume, unix.ECHILD, fmt.Sprintf("%s was already waited for at %s:%d:%d", h.name, at.Filename, at.Line, at.Column))
 	}
 	if err := p.waitFor(c.pos, h, "wait "+h.name); err != nil {
+		if isSigErr(err) { // a trap without restart ran
+			return Value{}, p.fail(c, PhaseConsume, err, "")
+		}
 		return Value{}, err
 	}
 	if p.emitting() {
@@ -631,7 +639,7 @@ func execKill(p *Proc, c *command) (Value, error) {
 			if sig = signalByName(a.name); sig == 0 {
 				return Value{}, errorf(c.pos, "kill: unknown signal %s (try TERM, KILL, INT, USR1, or a number)", a.name)
 			}
-			c.args[i].name = unix.SignalName(sig)
+			c.args[i].name = sigName(sig)
 		case aParam:
 			v := c.vals[i]
 			if v.K != KInt || v.I <= 0 || v.I > 64 {
@@ -655,7 +663,7 @@ func execKill(p *Proc, c *command) (Value, error) {
 		p.note("proc:"+h.name, int64(sig))
 	}
 	p.publish(c)
-	if err := unix.Kill(h.pid, sig); err != nil {
+	if err := sendSignal(h, sig, c); err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, "")
 	}
 	return Value{}, nil
@@ -664,6 +672,9 @@ func execKill(p *Proc, c *command) (Value, error) {
 func signalByName(word string) unix.Signal {
 	if n, err := strconv.Atoi(word); err == nil && n > 0 && n <= 64 {
 		return unix.Signal(n)
+	}
+	if s := rtSignal(word); s != 0 {
+		return s
 	}
 	for _, cand := range []string{word, "SIG" + word} {
 		if s := unix.SignalNum(cand); s != 0 {

@@ -66,6 +66,9 @@ type Runner struct {
 
 	pool    *pool      // warm child interpreters for spawn (pool.go)
 	startMu sync.Mutex // one child start at a time: they share pgid
+
+	sig    *sigState                // traps and signals waiting for them (signal.go)
+	sigPub atomic.Pointer[sigState] // sig, for other goroutines (Trapped)
 }
 
 // New starts a session: the event pipe and its supervisor.
@@ -101,6 +104,7 @@ func New(cfg Config) (*Runner, error) {
 		run.hist.record(e)
 		run.out.print(e)
 	}, run.out.flush)
+	resetSignals() // C's default actions for what Go's runtime would drop
 	run.main = newProc("main", run, newEmitter(w))
 	run.lastEvent.Store(run.main.em.now())
 	si, err := b.claim("main", kindInterp)
@@ -190,6 +194,7 @@ func (r *Runner) Close() error {
 		return nil
 	}
 	r.closed = true
+	r.sig.stop()
 	close(r.stopWatch)
 	<-r.watchDone // it reads the board, which goes away below
 	// A session closed without End (a REPL, a test) still stops and reaps
@@ -357,6 +362,11 @@ func (p *Proc) grow() {
 
 func (p *Proc) runBlock(code []stmtFn) error {
 	for _, s := range code {
+		if g := p.run.sig; g != nil && g.pending.Load() {
+			if err := p.runTraps(); err != nil {
+				return err
+			}
+		}
 		if err := s(p); err != nil {
 			return err
 		}

@@ -217,7 +217,10 @@ func execSemOp(p *Proc, c *command) (Value, error) {
 	err = ipc.Semop(h.id, ops, timeout, p.intr())
 	p.leave()
 	if err == ipc.ErrInterrupted {
-		return Value{}, p.sysvStop()
+		if err = p.sysvStop(); !isSigErr(err) {
+			return Value{}, err
+		}
+		err = unix.EINTR // a trap ran: semop is never restarted (signal(7))
 	}
 	if err != nil {
 		return Value{}, p.fail(c, phase, err, semHint(h, ops, timeout, err))

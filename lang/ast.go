@@ -202,6 +202,8 @@ type Command struct {
 	Verb   string `parser:"(?! \"if\" | \"for\" | \"while\" | \"repeat\" | \"let\" | \"try\" | \"quiet\" | \"atomic\" | \"spawn\" | \"else\" | \"def\" | \"retry\" ) @Ident (?! '=' | '+=' | '-=' | '.' | '[' )"`
 	Args   []*Arg `parser:"@@*"`
 	Block  *Block `parser:"@@?"`
+	// After are the options after a block (`trap USR1 { } restart`).
+	After []*Arg `parser:"@@*"`
 
 	// Filled in by check.go from Args and the statement table.
 	Spec   *Spec              `parser:""`

@@ -263,7 +263,10 @@ func (c *checker) command(cmd *Command) {
 		c.errorf(cmd.Pos, "return outside a procedure (def NAME(...) { ... return EXPR })")
 		return
 	}
-	if cmd.Block != nil {
+	if cmd.Block != nil && spec.Block {
+		c.block(cmd.Block)
+		args = append(args[:len(args):len(args)], cmd.After...)
+	} else if cmd.Block != nil {
 		c.errorf(cmd.Block.Pos, "%s takes no block (usage: %s)", name, spec.Usage)
 		return
 	}

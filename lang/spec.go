@@ -44,6 +44,7 @@ type Spec struct {
 	Required  []string // options that must be given
 	Value     bool     // yields a value (`let x = read p.r`)
 	Commas    bool     // arguments may be separated by commas (print, expect)
+	Block     bool     // may take a block, before its options (trap)
 	// Example is one line that uses the statement (docs/reference.md,
 	// help); a test parses each one. Errors lists the errno names the
 	// statement's system calls give, with when (empty for statements that
@@ -110,8 +111,12 @@ var Specs = []*Spec{
 
 	{Name: "spawn", Example: "for i in 1..3 { spawn w[i] { print self } }", Errors: "ENOENT (exec: no such program), EAGAIN (too many processes)", Group: GProc, Usage: "spawn NAME { ... } | spawn NAME exec PROG ARGS... [stdin=FD] [stdout=FD] [stderr=FD]", Summary: "start a real child process running a block, or a program; NAME[INDEX]: a member of a family"},
 	{Name: "wait", Example: "let status = wait w", Errors: "ECHILD (not a child of this process, or already waited for)", Group: GProc, Usage: "wait [NAME]", Summary: "wait for one child, a family's members, or all; value: exit status", Params: []Param{opt("NAME")}, Value: true},
-	{Name: "kill", Example: "kill w[2] KILL", Errors: "ESRCH (the process has exited)", Group: GProc, Usage: "kill NAME [SIGNAL]", Summary: "send a signal to a child, or to a family's members (default SIGTERM)",
+	{Name: "kill", Example: "kill w[2] KILL", Errors: "ESRCH (the process has exited)", Group: GProc, Usage: "kill NAME [SIGNAL] [value=N]", Summary: "send a signal to a process, or to a family's members (default SIGTERM); value= sends it with sigqueue(3)", Opts: []string{"value"},
 		Params: []Param{p("NAME"), {Name: "SIGNAL", Kind: PSignal, Optional: true}}},
+	{Name: "trap", Example: "trap USR1 { print sig.signal, sig.from } restart", Errors: "EINVAL (SIGKILL and SIGSTOP cannot be caught or ignored)", Group: GProc, Usage: "trap SIGNAL { ... } [restart] | trap SIGNAL ignore|default", Summary: "run the block when SIGNAL arrives (sig: signal, value, from); restart is SA_RESTART",
+		Params: []Param{{Name: "SIGNAL", Kind: PSignal}}, Flags: []string{"restart", "ignore", "default"}, Exclusive: [][]string{{"ignore", "default", "restart"}}, Block: true},
+	{Name: "sigwait", Example: "let s = sigwait USR1 USR2 timeout=1s", Errors: "EAGAIN (no signal within timeout=), EINTR (a trapped signal's block ran)", Group: GProc, Usage: "sigwait SIGNAL... [timeout=DUR]", Summary: "wait for one of the signals; value: a record (signal, value, from)",
+		Params: []Param{{Name: "SIGNAL", Kind: PSignal, Variadic: true}}, Opts: []string{"timeout"}, Value: true},
 	{Name: "popen", Example: "popen out \"ls -1 /\" read", Errors: "ENOENT (no /bin/sh)", Group: GProc, Usage: "popen NAME COMMAND read|write", Summary: "run /bin/sh -c COMMAND with a pipe to or from it; NAME is an fd",
 		Params: []Param{named("NAME"), p("COMMAND")}, OneOf: [][]string{{"read", "write"}}},
 	{Name: "pclose", Example: "let status = pclose out", Group: GProc, Usage: "pclose NAME", Summary: "close a popen pipe and wait; value: exit status", Params: []Param{p("NAME")}, Value: true},
@@ -313,3 +318,7 @@ func editDistance(a, b string) int {
 	}
 	return rows[len(a)][len(b)]
 }
+
+// Nearest is the candidate closest to word, when it is a plausible typo
+// of it, or "" (for names the interpreter checks: signals).
+func Nearest(word string, candidates []string) string { return nearest(word, candidates) }

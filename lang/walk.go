@@ -122,6 +122,7 @@ func walkStmt(s *Stmt, f func(Node) bool) {
 	case s.Cmd != nil:
 		walkArgs(s.Cmd.Args, f)
 		walkBlock(s.Cmd.Block, f)
+		walkArgs(s.Cmd.After, f)
 	}
 }
 

@@ -312,14 +312,22 @@ func onSignals(r *interp.Runner, ch <-chan os.Signal) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		var code int
-		select {
-		case s := <-ch:
-			code = stopSignals[s]
-			r.Cancel(code, "")
-		case <-r.OutputBroken():
-			code = r.OutputCode()
-		case <-done:
-			return
+	wait:
+		for {
+			select {
+			case s := <-ch:
+				if r.Trapped(s) {
+					continue // the script's trap has it: its block runs instead
+				}
+				code = stopSignals[s]
+				r.Cancel(code, "")
+				break wait
+			case <-r.OutputBroken():
+				code = r.OutputCode()
+				break wait
+			case <-done:
+				return
+			}
 		}
 		select {
 		case <-done:

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A script traps a signal sent from outside, as `kill -USR1 PID` from a
+// shell sends it: the trap's block runs and the sleep ends early. A
+// signal sent to the process as a whole reaches Go's handler, which
+// gives no siginfo, so the sender shows as another-process.
+func TestTrapSignalFromOutside(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGTERM} {
+		trapFromOutside(t, sig)
+	}
+}
+
+// trapFromOutside also shows that a trap of SIGTERM (or SIGINT, SIGHUP,
+// SIGQUIT) takes the signal from the command line, which would
+// otherwise stop the run.
+func trapFromOutside(t *testing.T, sig syscall.Signal) {
+	name := unix.SignalName(sig)
+	path := writeScript(t, "trap.ipc", `trap `+name+` { print "got", sig.signal, sig.from }
+sleep 20s
+print "after"
+`)
+	tmpdir := privateTmp(t)
+	cmd := exec.Command(bin, path)
+	cmd.Env = runEnv(tmpdir)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The trap must be set before the signal comes, or SIGUSR1's default
+	// action ends the run, as it would end a C program.
+	time.Sleep(time.Second)
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%v\n%s%s", err, out.String(), errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the sleep was not cut short:\n%s", out.String())
+	}
+	want := strings.ReplaceAll("main: trap SIGX\nmain: signal SIGX from another-process\nmain: got SIGX another-process\nmain: sleep 20s -> interrupted by SIGX\nmain: after\n", "SIGX", name)
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// sigwaitC blocks SIGUSR1, says it is ready, and takes the signal with
+// sigwaitinfo: what sigqueue(3) sent arrives with its value and sender.
+const sigwaitC = `#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int main(void) {
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, 0);
+	printf("ready\n");
+	fflush(stdout);
+	siginfo_t si;
+	if (sigwaitinfo(&set, &si) < 0)
+		return 1;
+	printf("signo=%d queued=%d value=%d from-parent=%d\n", si.si_signo, si.si_code == SI_QUEUE, si.si_value.sival_int, si.si_pid == getppid());
+	return 0;
+}
+`
+
+// ipcsh's kill ... value= is sigqueue(3): a C program's sigwaitinfo gets
+// the value, SI_QUEUE, and ipcsh's pid as the sender.
+func TestKillValueReachesCSigwaitinfo(t *testing.T) {
+	cc, err := exec.LookPath("cc")
+	if err != nil {
+		t.Skip("no C compiler")
+	}
+	dir := t.TempDir()
+	src, prog := filepath.Join(dir, "w.c"), filepath.Join(dir, "w")
+	if err := os.WriteFile(src, []byte(sigwaitC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(cc, "-o", prog, src).CombinedOutput(); err != nil {
+		t.Fatalf("cc: %v\n%s", err, b)
+	}
+	r := ipcsh(t, opts{}, writeScript(t, "kill.ipc", `pipe p
+spawn c exec (args[0]) stdout=p.w
+close p.w
+read p.r 6
+kill c USR1 value=42
+wait c
+let s = read p.r 100
+`), prog)
+	wantCode(t, r, 0)
+	if !strings.Contains(r.stdout, `read p.r 100 -> "signo=10 queued=1 value=42 from-parent=1\n"`) {
+		t.Errorf("the C program did not get the value from ipcsh:\n%s%s", r.stdout, r.stderr)
+	}
+}

@@ -1,0 +1,708 @@
+package interp
+
+import (
+	"errors"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"ipcsh/ipc"
+	"ipcsh/lang"
+)
+
+// sigState is a process's traps and the trapped signals that arrived and
+// wait for their blocks. Signals come through os/signal: Go's runtime
+// owns every handler, so a trap's block runs between statements, on the
+// process's own goroutine, never inside a system call. The runtime gives
+// no siginfo, so the sender and a sigqueue value are not known here:
+// `from` is another-process and `value` 0 (see docs/language.md).
+type sigState struct {
+	mu      sync.Mutex
+	traps   map[unix.Signal]*trapDef
+	queue   []sigRec
+	pending atomic.Bool   // queue is not empty: one load between statements
+	wake    chan struct{} // a signal came: ends a sleep, a wait
+	ch      chan os.Signal
+	running bool // a trap's block is running: the next waits for it
+	ignored map[unix.Signal]bool
+	// waiting is the set a sigwait in progress takes, and waitCh where
+	// arrive hands it the signal (or the timeout's EAGAIN).
+	waiting map[unix.Signal]bool
+	waitCh  chan sigWaited
+	// also is the Interrupter of a call made with one of its own (recv
+	// with timeout=), which a trapped signal must end too.
+	also atomic.Pointer[ipc.Interrupter]
+}
+
+type sigWaited struct {
+	rec sigRec
+	err error
+}
+
+type trapDef struct {
+	code    []stmtFn
+	restart bool
+	pos     lang.Pos
+}
+
+type sigRec struct {
+	sig   unix.Signal
+	value int64
+	from  string
+}
+
+// defaultSignals are the signals Go's runtime catches and then drops
+// when nobody asked for them, where C's default action ends the process.
+// The interrupter's own signal (40) is not among them.
+func defaultSignals() []unix.Signal {
+	out := []unix.Signal{unix.SIGUSR1, unix.SIGUSR2, unix.SIGALRM, unix.SIGVTALRM}
+	for s := unix.Signal(35); s <= 64; s++ {
+		if s != 40 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// resetSignals gives the process C's default dispositions for the
+// signals above: os/signal forgets them (so that a later trap installs
+// Go's handler again), then rt_sigaction sets SIG_DFL.
+func resetSignals() {
+	for _, s := range defaultSignals() {
+		setDefault(s)
+	}
+}
+
+func setDefault(s unix.Signal) {
+	signal.Ignore(s)
+	_ = ipc.SetDefault(s)
+}
+
+func (p *Proc) sigs() *sigState {
+	if p.run.sig == nil {
+		g := &sigState{traps: map[unix.Signal]*trapDef{}, ignored: map[unix.Signal]bool{}, waiting: map[unix.Signal]bool{}, wake: make(chan struct{}, 1), ch: make(chan os.Signal, 16)}
+		p.run.sig = g
+		p.run.sigPub.Store(g)
+		go g.watch(p)
+		st := ipc.TheSigThread()
+		st.SetDeliver(func(info ipc.Siginfo) {
+			from := "another-process"
+			if n := p.run.board.nameOf(int(info.Pid)); n != "" && info.Code < 0 {
+				from = n
+			}
+			var value int64
+			if info.Code == ipc.SiQueue {
+				value = info.Value
+			}
+			g.arrive(p, sigRec{sig: unix.Signal(info.Signo), value: value, from: from})
+		})
+	}
+	return p.run.sig
+}
+
+// watch queues each trapped signal and ends the call the process is
+// blocked in, if any, as the kernel would (cut, sigCut).
+func (g *sigState) watch(p *Proc) {
+	for s := range g.ch {
+		g.arrive(p, sigRec{sig: s.(syscall.Signal), from: "another-process"})
+	}
+}
+
+// arrive queues a trapped signal for its block and ends the call the
+// process is blocked in, if any.
+func (g *sigState) arrive(p *Proc, r sigRec) {
+	g.mu.Lock()
+	if g.waiting[r.sig] {
+		select {
+		case g.waitCh <- sigWaited{rec: r}:
+		default: // one came first: this one is lost, as a second standard signal would be
+		}
+		g.mu.Unlock()
+		return
+	}
+	if g.traps[r.sig] == nil {
+		g.mu.Unlock()
+		return
+	}
+	g.queue = append(g.queue, r)
+	g.pending.Store(true)
+	g.mu.Unlock()
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+	if c := p.run.cancel; c != nil {
+		c.mu.Lock()
+		if !c.fired.Load() {
+			c.intr.Kick()
+			g.also.Load().Kick()
+		}
+		c.mu.Unlock()
+	}
+}
+
+// threadSet is the trapped signals the signal thread takes: all but those
+// Go's runtime needs on every thread (faults, preemption, profiling) and
+// the interrupter's own.
+func (g *sigState) threadSet() ipc.Sigset {
+	var set ipc.Sigset
+	add := func(s unix.Signal) {
+		switch s {
+		case unix.SIGURG, unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP, unix.SIGPROF, unix.SIGSYS, 32, 33, 40:
+			return
+		}
+		set.Add(s)
+	}
+	for s := range g.traps {
+		add(s)
+	}
+	for s := range g.waiting {
+		add(s)
+	}
+	return set
+}
+
+// signalArg is the statement's signal: a bare word or a number.
+func signalArg(c *command) (unix.Signal, error) {
+	for i, a := range c.args {
+		switch {
+		case a.kind == aWord:
+			sig := signalByName(a.name)
+			if sig == 0 {
+				return 0, unknownSignal(c, a.name)
+			}
+			c.args[i].name = sigName(sig)
+			return sig, nil
+		case a.kind == aParam:
+			v := c.vals[i]
+			if v.K != KInt || v.I <= 0 || v.I > 64 {
+				return 0, errorf(c.pos, "%s: a signal is a name or a number from 1 to 64, found %s", c.verb, v.quote(false))
+			}
+			return unix.Signal(v.I), nil
+		}
+	}
+	return 0, errorf(c.pos, "%s: expected a signal", c.verb)
+}
+
+func execTrap(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	sig, err := signalArg(c)
+	if err != nil {
+		return Value{}, err
+	}
+	ignore, def := c.flags["ignore"], c.flags["default"]
+	if c.block == nil && !ignore && !def {
+		return Value{}, errorf(c.pos, "trap: give a block, ignore or default (usage: trap SIGNAL { ... } [restart] | trap SIGNAL ignore|default)")
+	}
+	if c.block != nil && (ignore || def) {
+		return Value{}, errorf(c.pos, "trap: a block and %s exclude each other", map[bool]string{true: "ignore", false: "default"}[ignore])
+	}
+	if sig == unix.SIGKILL || sig == unix.SIGSTOP {
+		// Passed to the kernel, which refuses.
+		if err := ipc.TrySigaction(sig); err != nil {
+			return Value{}, p.fail(c, PhaseOnce, err, unix.SignalName(sig)+" cannot be caught, blocked or ignored: sigaction(2) refuses it")
+		}
+	}
+	if sig == 40 {
+		// Not the kernel's refusal: the interpreter's own, to stay whole.
+		return Value{}, errorf(c.pos, "trap: SIGRTMIN+6 (40) is the signal ipcsh interrupts its own blocking calls with; trap another")
+	}
+	g := p.sigs()
+	g.mu.Lock()
+	delete(g.traps, sig)
+	delete(g.ignored, sig)
+	switch {
+	case ignore:
+		signal.Ignore(sig)
+		g.ignored[sig] = true
+	case def:
+		setDefault(sig)
+	default:
+		g.traps[sig] = &trapDef{code: c.block, restart: c.flags["restart"], pos: c.pos}
+		signal.Notify(g.ch, sig)
+	}
+	set := g.threadSet()
+	g.mu.Unlock()
+	ipc.TheSigThread().Set(set)
+	if p.emitting() {
+		p.emit(EvCall, PhaseOnce, c.pos, c.text(p), "")
+	}
+	return Value{}, nil
+}
+
+// runTraps runs the blocks of the trapped signals that have arrived, in
+// the order they came, and says whether every one of them had `restart`.
+func (p *Proc) runTraps() error {
+	_, err := p.runTrapsRestart()
+	return err
+}
+
+func (p *Proc) runTrapsRestart() (restart bool, err error) {
+	g := p.run.sig
+	restart = true
+	if g == nil {
+		return restart, nil
+	}
+	for {
+		g.mu.Lock()
+		if g.running || len(g.queue) == 0 {
+			g.pending.Store(false)
+			if g.running && len(g.queue) > 0 {
+				g.pending.Store(true) // for after the running block
+			}
+			g.mu.Unlock()
+			return restart, nil
+		}
+		r := g.queue[0]
+		g.queue = g.queue[1:]
+		t := g.traps[r.sig]
+		if t == nil {
+			g.mu.Unlock()
+			continue
+		}
+		g.running = true
+		g.mu.Unlock()
+		restart = restart && t.restart
+		err = p.runTrap(t, r)
+		g.mu.Lock()
+		g.running = false
+		g.mu.Unlock()
+		if err != nil {
+			return restart, err
+		}
+	}
+}
+
+func (p *Proc) runTrap(t *trapDef, r sigRec) error {
+	name := sigName(r.sig)
+	text := "signal " + name + " from " + r.from
+	if r.value != 0 {
+		text += " value=" + strconv.FormatInt(r.value, 10)
+	}
+	if p.emitting() {
+		p.emit(EvCall, PhaseConsume, t.pos, text, "")
+	}
+	if slot, ok := p.syms.slots["sig"]; ok {
+		p.grow()
+		p.slots[slot] = Value{K: KRecord, R: &Record{Names: []string{"signal", "value", "from"}, Values: []Value{strV(name), intV(r.value), strV(r.from)}}}
+	}
+	if err := p.runBlock(t.code); err != nil {
+		var e *Error
+		if errors.As(err, &e) && !e.shown {
+			e.Msg += " (in the trap of " + name + " set at line " + strconv.Itoa(t.pos.Line) + ")"
+		}
+		return err
+	}
+	return nil
+}
+
+// sigErr is a blocking call that a trapped signal ended: EINTR, or, for a
+// call the kernel restarts under SA_RESTART, a request to make it again.
+type sigErr struct{ restart bool }
+
+func (e *sigErr) Error() string { return "interrupted system call" }
+func (e *sigErr) Unwrap() error { return unix.EINTR }
+
+// restartable reports whether err asks the call to be made again: a
+// trapped signal ended it and every trap that ran had `restart`.
+func restartable(err error) bool {
+	var e *sigErr
+	return errors.As(err, &e) && e.restart
+}
+
+// sigCut is cut for a call that a trapped signal, not a stop, ended: the
+// Interrupter is re-armed, the traps' blocks run (as the handler would
+// have, during the call), and the call ends with EINTR or is restarted.
+func (p *Proc) sigCut(c *canceler) error {
+	c.mu.Lock()
+	if !c.fired.Load() {
+		c.intr.Reset()
+	}
+	c.mu.Unlock()
+	restart, err := p.runTrapsRestart()
+	if err != nil {
+		return err
+	}
+	return &sigErr{restart: restart}
+}
+
+// sigWake is the channel a trapped signal's arrival wakes, or nil.
+func (p *Proc) sigWake() chan struct{} {
+	if g := p.run.sig; g != nil {
+		return g.wake
+	}
+	return nil
+}
+
+// sleepCut is a sleep that a trapped signal ended early: not an error.
+type sleepCut struct{ sig string }
+
+func (e *sleepCut) Error() string { return "interrupted by " + e.sig }
+
+// sleepSignal runs the traps of what arrived during a sleep; it returns
+// nil when nothing trapped did (a stale wake-up).
+func (p *Proc) sleepSignal() error {
+	g := p.run.sig
+	g.mu.Lock()
+	if len(g.queue) == 0 || g.running {
+		g.mu.Unlock()
+		return nil
+	}
+	name := sigName(g.queue[0].sig)
+	g.mu.Unlock()
+	if err := p.runTraps(); err != nil {
+		return err
+	}
+	return &sleepCut{sig: name}
+}
+
+func isSigErr(err error) bool {
+	var e *sigErr
+	return errors.As(err, &e)
+}
+
+// sendSignal is kill's system call. To a spawned block that has a signal
+// thread (it set a trap), the signal goes to that thread (tgkill, or
+// rt_tgsigqueueinfo for value=), so that the receiver gets the kernel's
+// siginfo: who sent it, and the value. Otherwise it is kill(2), or
+// sigqueue(3) for value=.
+func sendSignal(h *procHandle, sig unix.Signal, c *command) error {
+	v, hasValue := c.opt("value")
+	if hasValue && v.K != KInt {
+		return errorf(c.pos, "kill: value= expects an int, found %s", v.typeName())
+	}
+	if !h.exec {
+		if tid := ipc.SigThreadOf(h.pid); tid > 0 {
+			if hasValue {
+				return ipc.Tgsigqueue(h.pid, tid, sig, v.I)
+			}
+			return unix.Tgkill(h.pid, tid, sig)
+		}
+	}
+	if hasValue {
+		return ipc.Sigqueue(h.pid, sig, v.I)
+	}
+	return unix.Kill(h.pid, sig)
+}
+
+// stop ends the session's traps: the signals get their default actions
+// back (a later session, or the test binary, starts as a new process would)
+// and the watcher returns.
+func (g *sigState) stop() {
+	if g == nil {
+		return
+	}
+	signal.Stop(g.ch)
+	g.mu.Lock()
+	for s := range g.traps {
+		setDefault(s)
+	}
+	g.traps = map[unix.Signal]*trapDef{}
+	g.mu.Unlock()
+	ipc.TheSigThread().Set(0)
+	close(g.ch)
+}
+
+// signalArgs are the statement's signals, bare words or numbers.
+func signalArgs(c *command) ([]unix.Signal, error) {
+	var out []unix.Signal
+	for i, a := range c.args {
+		switch a.kind {
+		case aWord:
+			sig := signalByName(a.name)
+			if sig == 0 {
+				return nil, unknownSignal(c, a.name)
+			}
+			c.args[i].name = sigName(sig)
+			out = append(out, sig)
+		case aParam:
+			v := c.vals[i]
+			if v.K != KInt || v.I <= 0 || v.I > 64 {
+				return nil, errorf(c.pos, "%s: a signal is a name or a number from 1 to 64, found %s", c.verb, v.quote(false))
+			}
+			out = append(out, unix.Signal(v.I))
+		}
+	}
+	return out, nil
+}
+
+func sigRecord(r sigRec) Value {
+	return Value{K: KRecord, R: &Record{Names: []string{"signal", "value", "from"}, Values: []Value{strV(sigName(r.sig)), intV(r.value), strV(r.from)}}}
+}
+
+// execSigwait is sigwait(3) as the kernel does it: the signal thread,
+// which blocks the signals, takes one with rt_sigtimedwait, and its
+// siginfo is the record. With timeout= the thread's rt_sigtimedwait has
+// that timeout and its EAGAIN is the statement's. Signals sent to the
+// process as a whole come through Go's handler, as for a trap. A trapped
+// signal that comes meanwhile ends the wait with EINTR after its block,
+// as its handler would (sigtimedwait is never restarted, signal(7)).
+func execSigwait(p *Proc, c *command) (Value, error) {
+	if err := c.eval(p); err != nil {
+		return Value{}, err
+	}
+	sigs, err := signalArgs(c)
+	if err != nil {
+		return Value{}, err
+	}
+	var deadline time.Time
+	if t, ok := c.opt("timeout"); ok {
+		if t.K != KInt || t.I < 0 {
+			return Value{}, errorf(c.pos, "sigwait: timeout= expects a duration such as 500ms")
+		}
+		deadline = time.Now().Add(time.Duration(t.I))
+	}
+	g := p.sigs()
+	st := ipc.TheSigThread()
+	wch := make(chan os.Signal, 4)
+	g.mu.Lock()
+	g.waitCh = make(chan sigWaited, 1)
+	waitCh := g.waitCh
+	for _, s := range sigs {
+		g.waiting[s] = true
+	}
+	set := g.threadSet()
+	g.mu.Unlock()
+	signal.Notify(wch, sigsOS(sigs)...)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-wch:
+				g.arrive(p, sigRec{sig: s.(syscall.Signal), from: "another-process"})
+			case <-done:
+				return
+			}
+		}
+	}()
+	st.Set(set)
+	if !deadline.IsZero() {
+		st.SetDeadline(deadline, func() {
+			select {
+			case waitCh <- sigWaited{err: unix.EAGAIN}:
+			default:
+			}
+		})
+	}
+	p.enter(c.pos, c.src)
+	var got sigWaited
+	var cut error
+wait:
+	for {
+		select {
+		case got = <-waitCh:
+			break wait
+		case <-p.run.cancel.current():
+			cut = p.cut(p.run.cancel)
+			break wait
+		case <-g.wake:
+			g.mu.Lock()
+			n := len(g.queue)
+			g.mu.Unlock()
+			if n > 0 {
+				got.err = unix.EINTR
+				break wait
+			}
+		}
+	}
+	p.leave()
+	// Back to what the traps say: the thread no longer takes these, and
+	// those neither trapped nor ignored get their default action again.
+	signal.Stop(wch)
+	close(done)
+	st.SetDeadline(time.Time{}, nil)
+	g.mu.Lock()
+	for _, s := range sigs {
+		delete(g.waiting, s)
+		if g.traps[s] == nil && !g.ignored[s] {
+			setDefault(s)
+		}
+	}
+	g.waitCh = nil
+	set = g.threadSet()
+	g.mu.Unlock()
+	st.Set(set)
+	if cut != nil {
+		return Value{}, cut
+	}
+	if got.err == unix.EINTR {
+		if err := p.runTraps(); err != nil {
+			return Value{}, err
+		}
+	}
+	if got.err != nil {
+		msg := ""
+		if got.err == unix.EAGAIN {
+			msg = "no signal came within the timeout"
+		}
+		return Value{}, p.fail(c, PhaseConsume, got.err, msg)
+	}
+	v := sigRecord(got.rec)
+	if p.emitting() {
+		p.done(c, PhaseConsume, v.quote(false))
+	}
+	return v, nil
+}
+
+func sigsOS(sigs []unix.Signal) []os.Signal {
+	out := make([]os.Signal, len(sigs))
+	for i, s := range sigs {
+		out[i] = s
+	}
+	return out
+}
+
+// waitSignal is a trapped signal's arrival during wait(2): the traps run,
+// then wait goes on (restart) or ends with EINTR.
+func (p *Proc) waitSignal() error {
+	if !p.run.sig.pending.Load() {
+		return nil // a wake-up left from a signal handled between statements
+	}
+	restart, err := p.runTrapsRestart()
+	if err != nil {
+		return err
+	}
+	if !restart {
+		return &sigErr{}
+	}
+	return nil
+}
+
+// unknownSignal names the nearest signal (SIGUSR3: did you mean SIGUSR1?).
+func unknownSignal(c *command, word string) error {
+	var names []string
+	for s := unix.Signal(1); s < 32; s++ {
+		if n := unix.SignalName(s); n != "" {
+			names = append(names, n)
+		}
+	}
+	w := word
+	if !strings.HasPrefix(w, "SIG") {
+		w = "SIG" + w
+	}
+	if n := lang.Nearest(w, names); n != "" {
+		return errorf(c.pos, "%s: unknown signal %s (did you mean %s?)", c.verb, word, n)
+	}
+	return errorf(c.pos, "%s: unknown signal %s (try USR1, USR2, TERM, INT, HUP, RTMIN+1, or a number)", c.verb, word)
+}
+
+// rtSignalWord is the word SIGRTMIN+N or SIGRTMAX-N that `RTMIN+1` (parsed
+// as an expression) names, or "".
+func rtSignalWord(e lang.Expr) string {
+	b, ok := e.(*lang.BinaryExpr)
+	if !ok || (b.Op != "+" && b.Op != "-") {
+		return ""
+	}
+	name, ok := lang.IdentOf(b.X)
+	lit, isLit := b.Y.(*lang.Literal)
+	if !ok || !isLit || lit.Kind != lang.LitInt {
+		return ""
+	}
+	name = strings.TrimPrefix(name, "SIG")
+	if (name == "RTMIN" && b.Op == "+") || (name == "RTMAX" && b.Op == "-") {
+		return "SIG" + name + b.Op + lit.Raw
+	}
+	return ""
+}
+
+// rtSignal is SIGRTMIN+N or SIGRTMAX-N as C counts them: glibc keeps the
+// kernel's 32 and 33 for itself, so SIGRTMIN is 34.
+func rtSignal(word string) unix.Signal {
+	word = strings.TrimPrefix(word, "SIG")
+	for _, base := range []struct {
+		pre  string
+		at   int
+		sign int
+	}{{"RTMIN+", 34, 1}, {"RTMAX-", 64, -1}, {"RTMIN", 34, 0}, {"RTMAX", 64, 0}} {
+		rest, ok := strings.CutPrefix(word, base.pre)
+		if !ok {
+			continue
+		}
+		n := 0
+		if base.sign != 0 {
+			var err error
+			if n, err = strconv.Atoi(rest); err != nil {
+				return 0
+			}
+		} else if rest != "" {
+			continue
+		}
+		if s := base.at + base.sign*n; s >= 34 && s <= 64 {
+			return unix.Signal(s)
+		}
+		return 0
+	}
+	return 0
+}
+
+// sigName is the signal's name as C programs spell it: SIGUSR1, and
+// SIGRTMIN+N for the real-time ones (SIGRTMIN is 34 under glibc).
+func sigName(s unix.Signal) string {
+	if s >= 34 && s <= 64 {
+		return "SIGRTMIN+" + strconv.Itoa(int(s)-34)
+	}
+	if n := unix.SignalName(s); n != "" {
+		return n
+	}
+	return "signal " + strconv.Itoa(int(s))
+}
+
+// ignoredSignals are the signals this process ignores (trap ... ignore),
+// for a spawned block, which starts with them ignored as a forked child
+// would: fork keeps SIG_IGN, and so does exec.
+func (p *Proc) ignoredSignals() []int {
+	g := p.run.sig
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []int
+	for s := range g.ignored {
+		out = append(out, int(s))
+	}
+	sort.Ints(out)
+	return out
+}
+
+// ignoreSignals is a child's start: what its parent ignored it ignores.
+func ignoreSignals(sigs []int) {
+	for _, s := range sigs {
+		signal.Ignore(unix.Signal(s))
+	}
+}
+
+// sigKickAlso makes a trapped signal end the calls made with it as well,
+// until the returned function is called.
+func (p *Proc) sigKickAlso(it *ipc.Interrupter) func() {
+	g := p.run.sig
+	if g == nil {
+		return func() {}
+	}
+	g.also.Store(it)
+	return func() { g.also.Store(nil) }
+}
+
+// Trapped says whether the script has a trap for s now: the command
+// line's own handling of SIGINT, SIGTERM, SIGHUP and SIGQUIT (stop the
+// run, clean up) then gives way to the script's block.
+func (r *Runner) Trapped(s os.Signal) bool {
+	sig, ok := s.(syscall.Signal)
+	g := r.sigPub.Load()
+	if !ok || g == nil {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.traps[sig] != nil
+}
