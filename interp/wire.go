@@ -31,7 +31,7 @@ type startRecord struct {
 	Slot    int          `json:"slot"`
 	Pgid    int          `json:"pgid"`
 	Journal string       `json:"journal"`
-	Procs   []procWire   `json:"procs,omitempty"` // the procedures the block may call
+	Procs   []procWire   `json:"procs,omitempty"`   // the procedures the block may call
 	Ignored []int        `json:"ignored,omitempty"` // signals set to SIG_IGN: a forked child keeps them
 }
 
