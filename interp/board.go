@@ -202,3 +202,22 @@ func (b *board) nameOf(pid int) string {
 	}
 	return name
 }
+
+// procNamed is the live process of the run with this name, as a handle
+// that may be signalled but not waited for, or nil.
+func (b *board) procNamed(name string) *procHandle {
+	if b == nil || b.mem == nil {
+		return nil
+	}
+	b.lock()
+	defer b.unlock()
+	n := int(atomic.LoadUint32(&b.header().next))
+	for i := 0; i < n; i++ {
+		s := b.slot(i)
+		st := atomic.LoadUint32(&s.state)
+		if (st == slotRunning || st == slotBlocked) && cstr(s.name[:]) == name && atomic.LoadInt32(&s.pid) > 0 {
+			return &procHandle{name: name, pid: int(atomic.LoadInt32(&s.pid)), slot: i, exec: atomic.LoadUint32(&s.kind) == kindExec, foreign: true}
+		}
+	}
+	return nil
+}

@@ -131,6 +131,8 @@ func (c *compiler) command(lc *lang.Command) *command {
 				cmd.args = append(cmd.args, cmdArg{kind: aWord, name: word})
 			case param.Kind == lang.PPair:
 				cmd.args = append(cmd.args, cmdArg{kind: aPair, eval: c.expr(a.Expr), eval2: c.expr(a.Pair)})
+			case spec.Name == "kill" && i == 0 && isWord:
+				cmd.args = append(cmd.args, cmdArg{kind: aParam, eval: c.killTarget(word, a.Expr)})
 			default:
 				cmd.args = append(cmd.args, cmdArg{kind: aParam, eval: c.expr(a.Expr)})
 			}

@@ -669,6 +669,33 @@ func execKill(p *Proc, c *command) (Value, error) {
 	return Value{}, nil
 }
 
+// killTarget compiles the process `kill` names. Any process of the run
+// may be named (LANGUAGE.md §3): besides the names this process holds,
+// `main`, the process itself, and a sibling spawned after it was — names
+// it has no value for, found on the board by name when the kill runs.
+func (c *compiler) killTarget(word string, e lang.Expr) exprFn {
+	var bound exprFn
+	if _, ok := c.lookup(word); ok || word != "main" {
+		bound = c.expr(e) // an unknown name other than main stays an error before the run
+	}
+	return func(p *Proc) (Value, error) {
+		var err error
+		if bound != nil {
+			var v Value
+			if v, err = bound(p); err == nil {
+				return v, nil
+			}
+		}
+		if h := p.run.board.procNamed(word); h != nil {
+			return handleV(h), nil
+		}
+		if err == nil {
+			err = errorf(startOf(e), "kill: no process of the run is named %s", word)
+		}
+		return Value{}, err
+	}
+}
+
 func signalByName(word string) unix.Signal {
 	if n, err := strconv.Atoi(word); err == nil && n > 0 && n <= 64 {
 		return unix.Signal(n)

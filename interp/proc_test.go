@@ -3,6 +3,7 @@ package interp
 import (
 	"errors"
 	"fmt"
+	"ipcsh/lang"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -294,5 +295,41 @@ func TestTrace(t *testing.T) {
 		if !strings.Contains(tr.String(), want) {
 			t.Errorf("trace lacks %s:\n%s", want, tr.String())
 		}
+	}
+}
+
+// kill may name any process of the run (LANGUAGE.md §3): main from a
+// child, the process itself, a sibling spawned after it. A name that is
+// no process's is an error before the run.
+func TestKillAnyProcessOfTheRun(t *testing.T) {
+	out, err := run(t, `trap USR1 { print "main got", sig.signal, "from", sig.from } restart
+spawn c { kill main USR1 }
+wait c
+spawn s {
+	trap USR2 { print "s got", sig.signal, "from", sig.from }
+	kill s USR2
+	sleep 300ms # the signal arrives meanwhile, or has already
+}
+wait s
+spawn a { sleep 10s }
+spawn b { kill a KILL }
+wait b
+let st = wait a
+expect st == "signal SIGKILL"
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"main: main got SIGUSR1 from c", "s: s got SIGUSR2 from s", "b: kill a SIGKILL"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	prog, perr := lang.Parse("t.ipc", "kill nosuch\n")
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	if err := Check(prog); err == nil || !strings.Contains(err.Error(), "undefined: nosuch") {
+		t.Errorf("kill nosuch: check gave %v", err)
 	}
 }
