@@ -141,8 +141,10 @@ func TestRetryKilledInAttempt(t *testing.T) {
 	defer r.Close()
 	prog, err := lang.Parse("t.ipc", `let path = tmp + "/f"
 mkfifo path
-spawn w { retry 10s { open y path write } }
-sleep 100ms
+pipe p
+spawn w { write p.w "x"; retry 10s { open y path write } }
+read p.r 1
+sleep 300ms
 kill w KILL
 wait w
 print "after"
