@@ -523,7 +523,15 @@ func (p *Proc) waitAll(pos lang.Pos, c *command) error {
 				stmt = "end of block: waiting for " + h.name
 			}
 		}
-		if err := p.waitFor(pos, h, stmt); err != nil {
+		err := p.waitFor(pos, h, stmt)
+		for isSigErr(err) && c == nil {
+			// The interpreter's own wait at the end: a trap ran, it goes on.
+			err = p.waitFor(pos, h, stmt)
+		}
+		if isSigErr(err) {
+			return p.fail(c, PhaseConsume, err, "")
+		}
+		if err != nil {
 			return err
 		}
 		if c != nil && p.emitting() {
@@ -637,7 +645,7 @@ func execKill(p *Proc, c *command) (Value, error) {
 		switch a.kind {
 		case aWord:
 			if sig = signalByName(a.name); sig == 0 {
-				return Value{}, errorf(c.pos, "kill: unknown signal %s (try TERM, KILL, INT, USR1, or a number)", a.name)
+				return Value{}, unknownSignal(c, a.name)
 			}
 			c.args[i].name = sigName(sig)
 		case aParam:

@@ -69,6 +69,7 @@ type Runner struct {
 
 	sig    *sigState                // traps and signals waiting for them (signal.go)
 	sigPub atomic.Pointer[sigState] // sig, for other goroutines (Trapped)
+	fatal  chan os.Signal           // main's: signals whose default action would end it
 }
 
 // New starts a session: the event pipe and its supervisor.
@@ -104,7 +105,7 @@ func New(cfg Config) (*Runner, error) {
 		run.hist.record(e)
 		run.out.print(e)
 	}, run.out.flush)
-	resetSignals() // C's default actions for what Go's runtime would drop
+	run.catchFatal() // SIGUSR1 and the like end the run, with its clean-up
 	run.main = newProc("main", run, newEmitter(w))
 	run.lastEvent.Store(run.main.em.now())
 	si, err := b.claim("main", kindInterp)
@@ -194,7 +195,7 @@ func (r *Runner) Close() error {
 		return nil
 	}
 	r.closed = true
-	r.sig.stop()
+	r.stopSignals()
 	close(r.stopWatch)
 	<-r.watchDone // it reads the board, which goes away below
 	// A session closed without End (a REPL, a test) still stops and reaps

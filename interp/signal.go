@@ -226,7 +226,7 @@ func execTrap(p *Proc, c *command) (Value, error) {
 		signal.Ignore(sig)
 		g.ignored[sig] = true
 	case def:
-		setDefault(sig)
+		p.run.restoreDefault(sig)
 	default:
 		g.traps[sig] = &trapDef{code: c.block, restart: c.flags["restart"], pos: c.pos}
 		signal.Notify(g.ch, sig)
@@ -398,14 +398,14 @@ func sendSignal(h *procHandle, sig unix.Signal, c *command) error {
 // stop ends the session's traps: the signals get their default actions
 // back (a later session, or the test binary, starts as a new process would)
 // and the watcher returns.
-func (g *sigState) stop() {
+func (g *sigState) stop(r *Runner) {
 	if g == nil {
 		return
 	}
 	signal.Stop(g.ch)
 	g.mu.Lock()
 	for s := range g.traps {
-		setDefault(s)
+		r.restoreDefault(s)
 	}
 	g.traps = map[unix.Signal]*trapDef{}
 	g.mu.Unlock()
@@ -525,7 +525,7 @@ wait:
 	for _, s := range sigs {
 		delete(g.waiting, s)
 		if g.traps[s] == nil && !g.ignored[s] {
-			setDefault(s)
+			p.run.restoreDefault(s)
 		}
 	}
 	g.waitCh = nil
@@ -697,6 +697,33 @@ func (p *Proc) sigKickAlso(it *ipc.Interrupter) func() {
 // line's own handling of SIGINT, SIGTERM, SIGHUP and SIGQUIT (stop the
 // run, clean up) then gives way to the script's block.
 func (r *Runner) Trapped(s os.Signal) bool {
+	return r.wanted(s)
+}
+
+// catchFatal is main's answer to the signals whose default action ends a
+// process (SIGUSR1, SIGALRM, SIGRTMIN+N, and SIGINT, SIGTERM, SIGHUP,
+// SIGQUIT, which the command line also watches): untrapped, they stop the
+// run as SIGTERM does, with its clean-up, and exit 128+N, the status a
+// shell shows for a process the signal killed. Dying at once, as SIG_DFL
+// would, leaves the run's SysV objects behind. A spawned block has no
+// clean-up of its own to do and gets SIG_DFL (resetSignals).
+func (r *Runner) catchFatal() {
+	r.fatal = make(chan os.Signal, 4)
+	for _, s := range defaultSignals() {
+		signal.Notify(r.fatal, s)
+	}
+	go func() {
+		for s := range r.fatal {
+			if r.wanted(s) {
+				continue
+			}
+			r.Cancel(128+int(s.(syscall.Signal)), "")
+		}
+	}()
+}
+
+// wanted says whether a trap or a sigwait takes s now.
+func (r *Runner) wanted(s os.Signal) bool {
 	sig, ok := s.(syscall.Signal)
 	g := r.sigPub.Load()
 	if !ok || g == nil {
@@ -704,5 +731,36 @@ func (r *Runner) Trapped(s os.Signal) bool {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.traps[sig] != nil
+	return g.traps[sig] != nil || g.waiting[sig]
+}
+
+// restoreDefault gives s its default action again (trap ... default, a
+// trap or sigwait that is over): in a spawned block SIG_DFL; in main the
+// run's stop with clean-up for a signal that would end it.
+func (r *Runner) restoreDefault(s unix.Signal) {
+	switch s {
+	case unix.SIGPIPE:
+		return // ignored by the interpreter, so that a write gets EPIPE
+	case unix.SIGINT, unix.SIGTERM, unix.SIGHUP, unix.SIGQUIT:
+		if r.fatal != nil {
+			return // the command line's handler has them again (Trapped)
+		}
+	case unix.SIGCHLD, unix.SIGCONT, unix.SIGURG, unix.SIGWINCH, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		setDefault(s) // ignore, continue or stop: nothing to clean up
+		return
+	}
+	if r.fatal == nil {
+		setDefault(s)
+		return
+	}
+	signal.Notify(r.fatal, s)
+}
+
+// stopSignals ends the session's signal handling (Close).
+func (r *Runner) stopSignals() {
+	r.sig.stop(r)
+	if r.fatal != nil {
+		signal.Stop(r.fatal)
+		close(r.fatal)
+	}
 }

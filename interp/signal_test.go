@@ -440,3 +440,18 @@ func TestSigwaitCountsAsBlocked(t *testing.T) {
 		t.Errorf("want a deadlock report naming the sigwait, got %v\n%s", err, out)
 	}
 }
+
+// The wait at the end of a script is the interpreter's, not the
+// script's: a trap without restart runs during it and the wait goes on.
+func TestTrapDuringTheEndOfScriptWait(t *testing.T) {
+	out, err := run(t, `trap CHLD { print "child gone" }
+spawn k exec sh -c 'sleep 0.2'
+spawn k2 exec sh -c 'sleep 0.4'
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if strings.Count(out, "main: child gone\n") < 1 || !strings.Contains(out, "k2: exit 0\n") {
+		t.Errorf("want the trap run and both children reaped:\n%s", out)
+	}
+}

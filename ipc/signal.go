@@ -297,7 +297,7 @@ func (st *SigThread) loop(ready chan struct{}) {
 			}
 			continue
 		}
-		if f := st.deliver.Load(); f != nil {
+		if f := st.deliver.Load(); f != nil && *f != nil {
 			(*f)(info)
 		}
 	}

@@ -112,3 +112,26 @@ let s = read p.r 100
 		t.Errorf("the C program did not get the value from ipcsh:\n%s%s", r.stdout, r.stderr)
 	}
 }
+
+// An untrapped SIGUSR1 ends main as it would end a C program, but with
+// the run's clean-up, as SIGTERM does: exit 138 (128+10), objects removed.
+func TestUntrappedSignalStopsTheRunWithCleanup(t *testing.T) {
+	before := sysvSnapshot(t)
+	path := writeScript(t, "usr1.ipc", "msgget q key=private create\nsleep 20s\nprint \"not reached\"\n")
+	cmd := exec.Command(bin, path)
+	cmd.Env = runEnv(privateTmp(t))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if cmd.ProcessState.ExitCode() != 138 || strings.Contains(out.String(), "not reached") {
+		t.Errorf("exit %v, want 138:\n%s", err, out.String())
+	}
+	wantNoNewObjects(t, before)
+}
