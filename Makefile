@@ -19,6 +19,10 @@ run: build
 # Packages run one at a time (-p 1): several of them check that the system
 # has no SysV object their runs did not clean up, and another package's
 # test holding a semaphore at that moment would look like a leak.
+# Each golden script runs IPCSH_GOLDEN_RUNS times (5 times as many with
+# several processes); make soak repeats the whole suite for the long count.
+IPCSH_GOLDEN_RUNS ?= 3
+export IPCSH_GOLDEN_RUNS
 test: fmt-check vet
 	./scripts/no-leaks.sh $(GO) test -race -count=1 -p 1 ./...
 

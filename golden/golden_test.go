@@ -21,7 +21,7 @@ import (
 
 var (
 	update    = flag.Bool("update", false, "rewrite the golden files from a real run")
-	countRuns = flag.Int("count-runs", 10, "how many times each golden script runs (5 times as many with several processes); every run must match")
+	countRuns = flag.Int("count-runs", defaultRuns(), "how many times each golden script runs (5 times as many with several processes); every run must match; default $IPCSH_GOLDEN_RUNS or 10")
 )
 
 // multiProcessFactor: a script whose transcript shows more than one
@@ -36,6 +36,16 @@ const runTimeout = 20 * time.Second
 
 // ipcsh is the binary under test, built once by TestMain.
 var ipcsh string
+
+// defaultRuns is $IPCSH_GOLDEN_RUNS, else 10: make test runs each script
+// a few times and make soak runs make test ten times over, so determinism
+// is checked across runs and clones without one test run taking minutes.
+func defaultRuns() int {
+	if n, err := strconv.Atoi(os.Getenv("IPCSH_GOLDEN_RUNS")); err == nil && n > 0 {
+		return n
+	}
+	return 10
+}
 
 func TestMain(m *testing.M) {
 	flag.Parse()
