@@ -45,7 +45,7 @@ print "end"
 // A child whose last statements only print, with nothing after them that
 // publishes (no exit line under quiet), still gets its lines out.
 func TestChildLastLinesUnderQuiet(t *testing.T) {
-	for i := 0; i < 5; i++ {
+	for i := 0; i < 2; i++ {
 		out, err := run(t, `spawn c { quiet { print "last" } }
 wait c
 `)
