@@ -221,3 +221,20 @@ func (b *board) procNamed(name string) *procHandle {
 	}
 	return nil
 }
+
+// hasExited says whether the process of this name has exited and is not
+// yet waited for.
+func (b *board) hasExited(name string) bool {
+	b.lock()
+	defer b.unlock()
+	n := int(atomic.LoadUint32(&b.header().next))
+	for i := 0; i < n; i++ {
+		s := b.slot(i)
+		if cstr(s.name[:]) == name {
+			if st := atomic.LoadUint32(&s.state); st == slotExited {
+				return true
+			}
+		}
+	}
+	return false
+}

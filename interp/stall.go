@@ -121,12 +121,20 @@ func (r *Runner) watch(stall time.Duration) {
 				stalled = false
 				continue
 			}
+			obj := decodeBlockObj(cstr(s.obj[:]))
+			if child, ok := strings.CutPrefix(obj.tag, "proc:"); ok && r.board.hasExited(child) {
+				// A wait whose child has exited is about to return: its
+				// reaper has not told it yet (a moment on a loaded
+				// machine, which once made a false deadlock).
+				stalled = false
+				continue
+			}
 			since := e.since
 			where := fmt.Sprintf("%s:%d:%d: %s", cstr(s.file[:]), atomic.LoadInt32(&s.line), atomic.LoadInt32(&s.col), cstr(s.stmt[:]))
 			if atomic.LoadInt32(&s.line) == 0 { // the implicit wait at the end
 				where = fmt.Sprintf("%s: %s", cstr(s.file[:]), cstr(s.stmt[:]))
 			}
-			rows = append(rows, stallRow{name, where, time.Duration(now - since), decodeBlockObj(cstr(s.obj[:]))})
+			rows = append(rows, stallRow{name, where, time.Duration(now - since), obj})
 			unfinished = append(unfinished, r.unfinishedAt(s, name, since))
 		}
 		if live > 0 && stalled {
