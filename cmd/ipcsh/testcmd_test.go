@@ -240,18 +240,20 @@ func TestTestCmdTimeout(t *testing.T) {
 	dir := fixtures(t)
 	// sleep-timeout sleeps; fifo-timeout blocks in open(2) of a FIFO while
 	// its child sleeps, so the stall detector stays quiet; deadlock blocks
-	// alone and reports itself before the timeout.
-	r := ipcshTest(t, dir, "--timeout", "1s", "-j", "3", "--count", "5", "--run", "^(sleep-timeout|fifo-timeout|deadlock)$")
+	// alone and reports itself before the timeout. The timeout leaves the
+	// deadlock its stall (timeout/2) plus a second for a race-built
+	// ipcsh to start on a loaded CI machine: at 1s it once did not.
+	r := ipcshTest(t, dir, "--timeout", "3s", "-j", "3", "--count", "5", "--run", "^(sleep-timeout|fifo-timeout|deadlock)$")
 	wantResults(t, r, 1, "FAIL deadlock", "FAIL fifo-timeout", "FAIL sleep-timeout")
 	wantContains(t, "stdout", r.stdout,
-		"FAIL fifo-timeout ", "    timed out after 1s (run 1 of 5); stopped with SIGTERM, exit 143\n",
+		"FAIL fifo-timeout ", "    timed out after 3s (run 1 of 5); stopped with SIGTERM, exit 143\n",
 		"    transcript so far:\n    main: spawn child\n    main: mkfifo \"$TMP/fifo\"\n",
 		"    transcript so far:\n    main: going to sleep\n",
 		"    run 1 of 5 stopped in a deadlock (exit 3):\n",
 		"    + ipcsh: deadlock: every process is blocked",
 		"main: deadlock.ipc:4:1: open r tmp + \"/fifo\" read",
 		"0 passed, 3 failed, 0 flaky\n")
-	if strings.Count(r.stdout, "timed out after 1s") != 2 {
+	if strings.Count(r.stdout, "timed out after 3s") != 2 {
 		t.Errorf("want two timeouts:\n%s", r.stdout)
 	}
 }
@@ -263,9 +265,9 @@ func TestTestCmdSysVCleanUp(t *testing.T) {
 	// SIGTERM comes; killself-sysv dies by SIGKILL holding a queue, and
 	// the runner's `ipcsh clean` removes it. ipcshTest checks that ipcs
 	// shows nothing new afterwards.
-	r := ipcshTest(t, dir, "--timeout", "1s", "--run", "sysv")
+	r := ipcshTest(t, dir, "--timeout", "3s", "--run", "sysv")
 	wantResults(t, r, 1, "ok killself-sysv", "FAIL sysv-timeout")
-	wantContains(t, "stdout", r.stdout, "timed out after 1s (run 1 of 1); stopped with SIGTERM, exit 143\n",
+	wantContains(t, "stdout", r.stdout, "timed out after 3s (run 1 of 1); stopped with SIGTERM, exit 143\n",
 		"    main: msgget q key=private create -> created\n    main: semget s key=private create -> created\n")
 	wantLacks(t, "stdout", r.stdout, "left behind")
 }
