@@ -163,6 +163,7 @@ func (it *Interrupter) Fired() bool {
 // leave. With a nil Interrupter both do nothing, so plain callers pay
 // nothing.
 func (it *Interrupter) enter() error {
+	reschedIfDue()
 	if it == nil {
 		return nil
 	}
