@@ -104,12 +104,32 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	}
 	loadBefore := loadAvg()
 	results := map[string]map[string]*measurement{}
+	calls := map[string]map[string]callCounts{}
+	perf, noPerf := perfPath(), ""
+	if perf == "" {
+		noPerf = "perf cannot read the syscall tracepoints here (needs perf, and root or kernel.perf_event_paranoid ≤ -1)"
+	}
 	for _, g := range groups {
 		if pick != nil && !pick.MatchString(g.name) {
 			continue
 		}
 		fmt.Fprintf(stderr, "bench: %s\n", g.name)
 		results[g.name] = r.measureGroup(g, *rounds, target, func(s string) { fmt.Fprintln(stderr, s) })
+		if g.pinned && g.fixedN == 0 && perf != "" {
+			calls[g.name] = map[string]callCounts{}
+			for _, c := range g.cs {
+				if m := results[g.name][c.who]; (c.who == "C" || c.who == "ipcsh") && m != nil && m.err == nil && m.n > 0 {
+					// 4n: start-up's own calls vary by more than a
+					// short run's iterations make.
+					cc, err := r.countCalls(perf, g, c, 4*m.n)
+					if err != nil {
+						fmt.Fprintf(stderr, "bench: %s, %s: counting system calls: %v\n", g.name, c.who, err)
+						continue
+					}
+					calls[g.name][c.who] = cc
+				}
+			}
+		}
 	}
 	first := firstEvent{c: value{text: "not run"}, ipcsh: value{text: "not run"}}
 	if pick == nil || pick.MatchString("spawn") {
@@ -126,6 +146,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout)
 	t := buildTable(results, first, parse, statistic(*stat))
 	t.print(stdout)
+	printCalls(stdout, calls, noPerf)
 	failed := false
 	for _, g := range groups {
 		for _, c := range g.cs {
