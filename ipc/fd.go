@@ -47,6 +47,7 @@ func Pipe(nonblock bool) (r, w int, err error) {
 // Read makes one read(2). It is written without a closure so that the hot
 // path does not allocate.
 func Read(fd int, p []byte) (int, error) {
+	reschedIfDue()
 	for {
 		n, err := unix.Read(fd, p)
 		if err != unix.EINTR {
@@ -59,6 +60,7 @@ func Read(fd int, p []byte) (int, error) {
 // to write the rest is the caller's decision, because the interpreter may
 // want to show the short write itself.
 func Write(fd int, p []byte) (int, error) {
+	reschedIfDue()
 	for {
 		n, err := unix.Write(fd, p)
 		if err != unix.EINTR {
