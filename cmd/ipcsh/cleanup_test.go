@@ -65,6 +65,9 @@ func startRun(t *testing.T, src string, extra ...string) (*exec.Cmd, string, *st
 	select {
 	case ok := <-ready:
 		if !ok {
+			// Wait first: until it returns, exec's goroutine may still be
+			// copying into stderr.
+			_ = cmd.Wait()
 			t.Fatalf("the run ended before it was ready: %s", stderr.String())
 		}
 	case <-time.After(runTimeout):

@@ -23,10 +23,14 @@ func makePosixObjects(tag string) (src string, names [4]string) {
 	for i, k := range []string{"q", "m", "s", "c"} {
 		names[i] = fmt.Sprintf("/ipcsh-clean-%d-%s-%s", os.Getpid(), tag, k)
 	}
+	// main waits for the child's byte, so the error case cannot end the
+	// run before the child made its semaphore.
 	src = fmt.Sprintf(`mqopen q %q create
 shmopen f %q create size=4KiB
 semopen s %q create
-spawn child { semopen c %q create; print "child made s"; sleep 1m }
+pipe p
+spawn child { semopen c %q create; print "child made s"; write p.w "x"; sleep 1m }
+read p.r 1
 print "ready"
 `, names[0], names[1], names[2], names[3])
 	return src, names
