@@ -21,7 +21,7 @@ run: build
 # test holding a semaphore at that moment would look like a leak.
 # Each golden script runs IPCSH_GOLDEN_RUNS times (5 times as many with
 # several processes); make soak repeats the whole suite for the long count.
-IPCSH_GOLDEN_RUNS ?= 3
+IPCSH_GOLDEN_RUNS ?= 2
 export IPCSH_GOLDEN_RUNS
 test: fmt-check vet
 	./scripts/no-leaks.sh $(GO) test -race -count=1 -p 1 ./...
