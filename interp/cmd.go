@@ -29,6 +29,9 @@ type command struct {
 	cmpOp      string
 	src        string
 	block      []stmtFn // trap's block
+	// ownBuf: a `read` whose value may live in siteBuf (ownedread.go).
+	ownBuf  bool
+	siteBuf []byte
 }
 
 type execFn func(p *Proc, c *command) (Value, error)

@@ -59,13 +59,17 @@ type compiler struct {
 	newProcs []*procDef
 	replaced []*procDef
 	compiled int
+	// top is the program compiled, kept: the names a use may keep the
+	// value of (ownedread.go), found when first needed.
+	top  *lang.Program
+	kept map[string]bool
 }
 
 // compileProgram compiles prog against syms, defining every name the
 // program binds anywhere, so a read of a name bound nowhere is caught
 // before anything runs.
 func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns bool, err error) {
-	c := &compiler{syms: syms, prog: prog, bound: map[string]int{}, pipes: map[string]bool{}}
+	c := &compiler{syms: syms, prog: prog, top: prog, bound: map[string]int{}, pipes: map[string]bool{}}
 	// Bind first, on a copy: a REPL entry with an error must not leave
 	// half its names behind.
 	saved := len(syms.names)
@@ -440,6 +444,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 		if cmd == nil {
 			return nil
 		}
+		cmd.ownBuf = c.ownsReadBuffer(c.nameOf(slot), val, op)
 		value = func(p *Proc) (Value, error) { p.ev = evNote{}; return cmd.run(p, cmd) }
 	} else {
 		value = c.expr(val.Head)

@@ -199,6 +199,9 @@ func writeHint(err error, h *fdHandle) string {
 	return ""
 }
 
+// maxRead bounds the buffer of one read(2): a larger N reads at most this.
+const maxRead = 1 << 20
+
 // readChunk is the default size of one read(2), as LANGUAGE.md says.
 const readChunk = 4096
 
@@ -235,7 +238,11 @@ func execRead(p *Proc, c *command) (Value, error) {
 			}
 			asked = n
 		}
-		data, err = rd.once(n)
+		if c.ownBuf {
+			data, err = rd.siteRead(c, int(min(n, maxRead)))
+		} else {
+			data, err = rd.once(n)
+		}
 	}
 	p.leave()
 	if _, stop := err.(*StopError); stop {
@@ -324,7 +331,7 @@ func (p *Proc) writeFD(h *fdHandle, data []byte) (int, error) {
 func (r reader) once(n int64) (string, error) {
 	// The bytes land in a buffer the process reuses; the value is a copy
 	// of what arrived, the only allocation of a read.
-	want := int(min(n, 1<<20))
+	want := int(min(n, maxRead))
 	if cap(r.p.readBuf) < want {
 		r.p.readBuf = make([]byte, want)
 	}
