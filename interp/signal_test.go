@@ -188,7 +188,7 @@ func TestEINTRMatchesC(t *testing.T) {
 	}
 	for _, call := range []string{"recv", "read", "semp", "wait"} {
 		for _, mode := range []string{"restart", "norestart"} {
-			b, err := exec.Command(bin, call, mode).Output()
+			b, err := cCommand(bin, call, mode).Output()
 			if err != nil {
 				t.Fatalf("%s %s: %v", call, mode, err)
 			}
@@ -237,6 +237,18 @@ try wait k
 			}
 		}
 	}
+}
+
+// cCommand runs a C program as a shell would start it: through the exec
+// trampoline, since this test binary, like ipcsh, runs with the signals
+// its signal thread takes blocked, and a child of os/exec inherits that.
+func cCommand(bin string, args ...string) *exec.Cmd {
+	if path, err := exec.LookPath(bin); err == nil {
+		bin = path
+	}
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = trampoline(nil, -1, bin, append([]string{bin}, args...))
+	return cmd
 }
 
 // sigwait takes the signal with its siginfo (rt_sigtimedwait on the
