@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -23,6 +24,25 @@ int main(int argc, char **argv) {
 	return 0;
 }
 `
+
+// runOutside runs a program that is no process of the run, as cCommand
+// does, but with ForkExec and wait4: os/exec's pipes and pidfd would still
+// be open when a run that ends meanwhile counts its fds.
+func runOutside(bin string, args ...string) error {
+	cmd := cCommand(bin, args...)
+	pid, err := syscall.ForkExec(cmd.Path, cmd.Args, &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 2, 2}})
+	if err != nil {
+		return err
+	}
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+		return err
+	}
+	if ws.ExitStatus() != 0 {
+		return fmt.Errorf("%s %v: %v", bin, args, ws)
+	}
+	return nil
+}
 
 func buildC(t *testing.T, name, src string) string {
 	t.Helper()
@@ -73,8 +93,8 @@ func TestSignalFromOutsideKeepsItsValue(t *testing.T) {
 				{"sh", "-c", "sleep 0.2; kill -USR1 " + strconv.Itoa(os.Getpid())}, // main's again, no value
 			}
 			for _, s := range steps {
-				if b, err := cCommand(s[0], s[1:]...).CombinedOutput(); err != nil {
-					return fmt.Errorf("%v: %v: %s", s, err, b)
+				if err := runOutside(s[0], s[1:]...); err != nil {
+					return err
 				}
 			}
 			return nil
@@ -156,5 +176,80 @@ func TestExecFailureThroughTheTrampoline(t *testing.T) {
 	}
 	if !strings.HasSuffix(out, "main: EACCES\n") {
 		t.Errorf("want EACCES:\n%s", out)
+	}
+}
+
+// cMqSend is a C program outside the run that sends one message with
+// glibc's mq_send: mqsend NAME TEXT.
+const cMqSend = `#include <fcntl.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+	if (argc != 3) return 2;
+	mqd_t q = mq_open(argv[1], O_WRONLY);
+	if (q == (mqd_t)-1) { perror("mq_open"); return 1; }
+	if (mq_send(q, argv[2], strlen(argv[2]), 0) != 0) { perror("mq_send"); return 1; }
+	return mq_close(q);
+}
+`
+
+// mqnotify delivers: a message sent to the empty queue raises the
+// registered signal, with the kernel's siginfo (SI_MESGQ; si_pid is the
+// process that sent), and the trap runs. The sender is a spawned child
+// (named), then a C program outside the run (another-process).
+func TestMqnotifyDelivers(t *testing.T) {
+	mqs := buildC(t, "mqsend", cMqSend)
+	q := pxName("notified")
+	defer posixGone(t, kMq, q)
+	ready := filepath.Join(t.TempDir(), "ready")
+	errs := make(chan error, 1)
+	go func() {
+		errs <- func() error {
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				if _, err := os.Stat(ready); err == nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					return os.ErrDeadlineExceeded
+				}
+			}
+			time.Sleep(200 * time.Millisecond) // main in its sleep
+			return runOutside(mqs, q, "from C")
+		}()
+	}()
+	out, err := run(t, `mqopen q args[0] create
+trap USR1 { print "notified by", sig.from, sig.value }
+mqnotify q signal=SIGUSR1
+spawn w {
+  sleep 200ms
+  send q "from w"
+}
+sleep 10s
+let m = recv q
+print m.text
+wait w
+mqnotify q signal=SIGUSR1
+open f args[1] write create
+close f
+sleep 10s
+let m2 = recv q
+print m2.text
+mqunlink args[0]
+`, q, ready)
+	if gerr := <-errs; gerr != nil {
+		t.Fatalf("sender: %v", gerr)
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"main: signal SIGUSR1 from w\nmain: notified by w 0\nmain: sleep 10s -> interrupted by SIGUSR1\n",
+		"main: signal SIGUSR1 from another-process\nmain: notified by another-process 0\nmain: sleep 10s -> interrupted by SIGUSR1\n",
+		"main: from C\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want\n%s\nin\n%s", want, out)
+		}
 	}
 }
