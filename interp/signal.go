@@ -296,6 +296,13 @@ func (p *Proc) runTrap(t *trapDef, r sigRec) error {
 	if r.value != 0 {
 		text += " value=" + strconv.FormatInt(r.value, 10)
 	}
+	// The trap may run inside a blocking call, whose own line comes after
+	// the block: that line must keep its statement's note, not the last
+	// one the block's statements made.
+	saved := p.ev
+	defer func() { p.ev = saved }()
+	// The signal line's object is its sender, for the arrow from the kill.
+	p.ev = evNote{verb: "signal", obj: "proc:" + r.from, n: int64(r.sig)}
 	if p.emitting() {
 		p.emit(EvCall, PhaseConsume, t.pos, text, "")
 	}
@@ -568,6 +575,7 @@ wait:
 	}
 	v := sigRecord(got.rec)
 	if p.emitting() {
+		p.note("proc:"+got.rec.from, int64(got.rec.sig)) // its sender, as for a trap's line
 		p.done(c, PhaseConsume, v.quote(false))
 	}
 	return v, nil
