@@ -316,7 +316,26 @@ func (p *Proc) startProgram(pos lang.Pos, name, text string, argv []string, fds 
 			files[i] = uintptr(capW)
 		}
 	}
-	pid, err := r.startChild(path, argv, files)
+	var pid int
+	if sigTaken {
+		// Through the trampoline, which clears the signal mask ipcsh runs
+		// with: the program starts as exec from a C program would start it.
+		var rfd, wfd int
+		if rfd, wfd, err = ipc.Pipe(false); err == nil {
+			files = append(files, uintptr(wfd))
+			pid, err = r.startChild("/proc/self/exe", trampoline(p.ignoredSignals(), len(files)-1, path, argv), files)
+			_ = ipc.Close(wfd)
+			if err == nil {
+				if err = execFailed(rfd); err != nil {
+					var ws unix.WaitStatus
+					_, _ = unix.Wait4(pid, &ws, 0, nil)
+				}
+			}
+			_ = ipc.Close(rfd)
+		}
+	} else {
+		pid, err = r.startChild(path, argv, files)
+	}
 	if capW >= 0 {
 		_ = ipc.Close(capW) // the program holds the write end now
 	}

@@ -334,8 +334,15 @@ func (r *Runner) reapWarm(h *procHandle, w *warmChild) {
 // it was started as one — a spawned block or a warm child — and returns its
 // exit status; ok is false for any other command line. Every binary that
 // runs scripts (ipcsh, and test binaries that run sessions in-process)
-// calls it first, since spawn re-executes /proc/self/exe.
+// calls it first, since spawn re-executes /proc/self/exe. It is also the
+// trampoline through which a run execs programs (ExecArg), and it may
+// execute the binary again first, to run with the signals the signal
+// thread takes blocked (takeSignalsAtStart).
 func ServeChild(args []string, stderr io.Writer) (code int, ok bool) {
+	if len(args) >= 5 && args[1] == ExecArg {
+		return execTrampoline(args, stderr), true
+	}
+	takeSignalsAtStart(args)
 	if len(args) != 3 || (args[1] != ChildArg && args[1] != WarmArg) {
 		return 0, false
 	}

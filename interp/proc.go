@@ -351,6 +351,7 @@ func RunChild(startFD int, stderr io.Writer) int {
 	if cn, err := newCanceler(); err == nil {
 		r.cancel = cn // nothing stops a child but a trapped signal (Kick)
 	}
+	r.takeSignals()
 	p := newProc(rec.Name, r, newEmitter(rec.EventFD))
 	r.main = p
 	p.slot, p.quiet, p.errName = rec.Slot, rec.Quiet, rec.Errname

@@ -106,6 +106,7 @@ func New(cfg Config) (*Runner, error) {
 		run.out.print(e)
 	}, run.out.flush)
 	run.catchFatal() // SIGUSR1 and the like end the run, with its clean-up
+	run.takeSignals()
 	run.main = newProc("main", run, newEmitter(w))
 	run.lastEvent.Store(run.main.em.now())
 	si, err := b.claim("main", kindInterp)

@@ -19,11 +19,14 @@ import (
 )
 
 // sigState is a process's traps and the trapped signals that arrived and
-// wait for their blocks. Signals come through os/signal: Go's runtime
-// owns every handler, so a trap's block runs between statements, on the
-// process's own goroutine, never inside a system call. The runtime gives
-// no siginfo, so the sender and a sigqueue value are not known here:
-// `from` is another-process and `value` 0 (see docs/language.md).
+// wait for their blocks. A trap's block runs between statements, on the
+// process's own goroutine, never inside a system call. The signals of
+// takenSet come from the signal thread with the kernel's siginfo (the
+// sender, a sigqueue value), whoever sent them (sigtake.go); the others
+// (SIGTERM, SIGINT, SIGHUP, SIGCHLD...), which Go's runtime keeps
+// unblocked on its threads, come the same way when a process of the run
+// sends them (to that thread), and through os/signal, without siginfo,
+// from outside the run: `from` is another-process and `value` 0.
 type sigState struct {
 	mu      sync.Mutex
 	traps   map[unix.Signal]*trapDef
@@ -92,18 +95,8 @@ func (p *Proc) sigs() *sigState {
 		p.run.sig = g
 		p.run.sigPub.Store(g)
 		go g.watch(p)
-		st := ipc.TheSigThread()
-		st.SetDeliver(func(info ipc.Siginfo) {
-			from := "another-process"
-			if n := p.run.board.nameOf(int(info.Pid)); n != "" && info.Code < 0 {
-				from = n
-			}
-			var value int64
-			if info.Code == ipc.SiQueue {
-				value = info.Value
-			}
-			g.arrive(p, sigRec{sig: unix.Signal(info.Signo), value: value, from: from})
-		})
+		sigRunner.Store(p.run)
+		ipc.TheSigThread().SetDeliver(deliverSignal)
 	}
 	return p.run.sig
 }
@@ -112,13 +105,14 @@ func (p *Proc) sigs() *sigState {
 // blocked in, if any, as the kernel would (cut, sigCut).
 func (g *sigState) watch(p *Proc) {
 	for s := range g.ch {
-		g.arrive(p, sigRec{sig: s.(syscall.Signal), from: "another-process"})
+		g.arrive(p.run, sigRec{sig: s.(syscall.Signal), from: "another-process"})
 	}
 }
 
 // arrive queues a trapped signal for its block and ends the call the
-// process is blocked in, if any.
-func (g *sigState) arrive(p *Proc, r sigRec) {
+// process is blocked in, if any. It says whether a trap or a sigwait took
+// the signal.
+func (g *sigState) arrive(run *Runner, r sigRec) bool {
 	g.mu.Lock()
 	if g.waiting[r.sig] {
 		select {
@@ -126,11 +120,11 @@ func (g *sigState) arrive(p *Proc, r sigRec) {
 		default: // one came first: this one is lost, as a second standard signal would be
 		}
 		g.mu.Unlock()
-		return
+		return true
 	}
 	if g.traps[r.sig] == nil {
 		g.mu.Unlock()
-		return
+		return false
 	}
 	g.queue = append(g.queue, r)
 	g.pending.Store(true)
@@ -139,7 +133,7 @@ func (g *sigState) arrive(p *Proc, r sigRec) {
 	case g.wake <- struct{}{}:
 	default:
 	}
-	if c := p.run.cancel; c != nil {
+	if c := run.cancel; c != nil {
 		c.mu.Lock()
 		if !c.fired.Load() {
 			c.intr.Kick()
@@ -147,6 +141,14 @@ func (g *sigState) arrive(p *Proc, r sigRec) {
 		}
 		c.mu.Unlock()
 	}
+	return true
+}
+
+// isIgnored says whether the script set `trap s ignore`.
+func (g *sigState) isIgnored(s unix.Signal) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.ignored[s]
 }
 
 // threadSet is the trapped signals the signal thread takes: all but those
@@ -166,6 +168,9 @@ func (g *sigState) threadSet() ipc.Sigset {
 	}
 	for s := range g.waiting {
 		add(s)
+	}
+	if sigTaken {
+		set |= takenSet
 	}
 	return set
 }
@@ -229,7 +234,9 @@ func execTrap(p *Proc, c *command) (Value, error) {
 		p.run.restoreDefault(sig)
 	default:
 		g.traps[sig] = &trapDef{code: c.block, restart: c.flags["restart"], pos: c.pos}
-		signal.Notify(g.ch, sig)
+		if !isTaken(sig) {
+			signal.Notify(g.ch, sig) // Go's handler: no siginfo from outside the run
+		}
 	}
 	set := g.threadSet()
 	g.mu.Unlock()
@@ -289,6 +296,13 @@ func (p *Proc) runTrap(t *trapDef, r sigRec) error {
 	if r.value != 0 {
 		text += " value=" + strconv.FormatInt(r.value, 10)
 	}
+	// The trap may run inside a blocking call, whose own line comes after
+	// the block: that line must keep its statement's note, not the last
+	// one the block's statements made.
+	saved := p.ev
+	defer func() { p.ev = saved }()
+	// The signal line's object is its sender, for the arrow from the kill.
+	p.ev = evNote{verb: "signal", obj: "proc:" + r.from, n: int64(r.sig)}
 	if p.emitting() {
 		p.emit(EvCall, PhaseConsume, t.pos, text, "")
 	}
@@ -409,7 +423,11 @@ func (g *sigState) stop(r *Runner) {
 	}
 	g.traps = map[unix.Signal]*trapDef{}
 	g.mu.Unlock()
-	ipc.TheSigThread().Set(0)
+	if sigTaken {
+		ipc.TheSigThread().Set(takenSet)
+	} else {
+		ipc.TheSigThread().Set(0)
+	}
 	close(g.ch)
 }
 
@@ -473,13 +491,21 @@ func execSigwait(p *Proc, c *command) (Value, error) {
 	}
 	set := g.threadSet()
 	g.mu.Unlock()
-	signal.Notify(wch, sigsOS(sigs)...)
+	var notify []os.Signal
+	for _, s := range sigs {
+		if !isTaken(s) {
+			notify = append(notify, s)
+		}
+	}
+	if len(notify) > 0 {
+		signal.Notify(wch, notify...)
+	}
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
 			case s := <-wch:
-				g.arrive(p, sigRec{sig: s.(syscall.Signal), from: "another-process"})
+				g.arrive(p.run, sigRec{sig: s.(syscall.Signal), from: "another-process"})
 			case <-done:
 				return
 			}
@@ -549,17 +575,10 @@ wait:
 	}
 	v := sigRecord(got.rec)
 	if p.emitting() {
+		p.note("proc:"+got.rec.from, int64(got.rec.sig)) // its sender, as for a trap's line
 		p.done(c, PhaseConsume, v.quote(false))
 	}
 	return v, nil
-}
-
-func sigsOS(sigs []unix.Signal) []os.Signal {
-	out := make([]os.Signal, len(sigs))
-	for i, s := range sigs {
-		out[i] = s
-	}
-	return out
 }
 
 // waitSignal is a trapped signal's arrival during wait(2): the traps run,
@@ -710,7 +729,9 @@ func (r *Runner) Trapped(s os.Signal) bool {
 func (r *Runner) catchFatal() {
 	r.fatal = make(chan os.Signal, 4)
 	for _, s := range defaultSignals() {
-		signal.Notify(r.fatal, s)
+		if !isTaken(s) { // else the signal thread takes it (deliverSignal)
+			signal.Notify(r.fatal, s)
+		}
 	}
 	go func() {
 		for s := range r.fatal {
@@ -749,8 +770,8 @@ func (r *Runner) restoreDefault(s unix.Signal) {
 		setDefault(s) // ignore, continue or stop: nothing to clean up
 		return
 	}
-	if r.fatal == nil {
-		setDefault(s)
+	if r.fatal == nil || isTaken(s) {
+		setDefault(s) // a taken one stays blocked: deliverSignal acts for it
 		return
 	}
 	signal.Notify(r.fatal, s)
@@ -759,6 +780,7 @@ func (r *Runner) restoreDefault(s unix.Signal) {
 // stopSignals ends the session's signal handling (Close).
 func (r *Runner) stopSignals() {
 	r.sig.stop(r)
+	sigRunner.CompareAndSwap(r, nil)
 	if r.fatal != nil {
 		signal.Stop(r.fatal)
 		close(r.fatal)

@@ -103,8 +103,9 @@ func TestTrapKillOrStopIsEINVAL(t *testing.T) {
 // cEINTR is a C program that makes one blocking call — msgrcv on a new
 // queue or read on an empty pipe — while a child sends it SIGUSR1, with a
 // handler installed with or without SA_RESTART, and prints what the call
-// returned: "EINTR", or the bytes a later write brought. semop (sem p)
-// and waitpid (wait) print "ok" when they return.
+// returned: "EINTR", or the bytes a later write brought. semop (sem p),
+// waitpid (wait) and open of a FIFO (open, argv[3] its path; the writer
+// comes last, with O_NONBLOCK) print "ok" when they return.
 const cEINTR = `#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,7 +114,9 @@ const cEINTR = `#include <errno.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 static void on(int s) { (void)s; }
@@ -129,6 +132,8 @@ int main(int argc, char **argv) {
 	pipe(p);
 	int q = msgget(IPC_PRIVATE, 0600);
 	int sem = semget(IPC_PRIVATE, 1, 0600);
+	int fifo = strcmp(argv[1], "open") == 0;
+	if (fifo) mkfifo(argv[3], 0600);
 	pid_t parent = getpid();
 	pid_t k = fork();
 	if (k == 0) {
@@ -140,6 +145,11 @@ int main(int argc, char **argv) {
 		msgsnd(q, &m, 2, 0);
 		struct sembuf v = {0, 1, 0};
 		semop(sem, &v, 1);
+		if (fifo) {
+			// No reader, once an interrupted open has ended: ENXIO, no wait.
+			int w = open(argv[3], O_WRONLY | O_NONBLOCK);
+			if (w >= 0) close(w);
+		}
 		_exit(0);
 	}
 	char buf[16];
@@ -152,6 +162,12 @@ int main(int argc, char **argv) {
 		struct sembuf op = {0, -1, 0};
 		n = semop(sem, &op, 1) < 0 ? -1 : 2;
 		memcpy(buf, "ok", 2);
+	} else if (fifo) {
+		int r = open(argv[3], O_RDONLY);
+		n = r < 0 ? -1 : 2;
+		if (r >= 0) close(r);
+		memcpy(buf, "ok", 2);
+		unlink(argv[3]);
 	} else if (strcmp(argv[1], "wait") == 0) {
 		n = waitpid(k, 0, 0) < 0 ? -1 : 2;
 		memcpy(buf, "ok", 2);
@@ -171,7 +187,8 @@ int main(int argc, char **argv) {
 
 // The EINTR table, proven against the kernel: the same call, under the
 // same signal and the same SA_RESTART setting, ends the same way in C and
-// in ipcsh. msgrcv is never restarted; a pipe read is, under SA_RESTART.
+// in ipcsh. msgrcv is never restarted; a pipe read is, under SA_RESTART,
+// and so is the open of a FIFO that waits for its writer.
 func TestEINTRMatchesC(t *testing.T) {
 	cc, err := exec.LookPath("cc")
 	if err != nil {
@@ -186,9 +203,10 @@ func TestEINTRMatchesC(t *testing.T) {
 	if b, err := exec.Command(cc, "-o", bin, src).CombinedOutput(); err != nil {
 		t.Fatalf("cc: %v\n%s", err, b)
 	}
-	for _, call := range []string{"recv", "read", "semp", "wait"} {
+	for _, call := range []string{"recv", "read", "semp", "wait", "open"} {
 		for _, mode := range []string{"restart", "norestart"} {
-			b, err := exec.Command(bin, call, mode).Output()
+			fifo := filepath.Join(dir, call+"-"+mode+"-fifo")
+			b, err := cCommand(bin, call, mode, fifo+"-c").Output()
 			if err != nil {
 				t.Fatalf("%s %s: %v", call, mode, err)
 			}
@@ -205,16 +223,19 @@ func TestEINTRMatchesC(t *testing.T) {
 				"read": "let v = read p.r 16\n  print v",
 				"semp": "sem p s\n  print \"ok\"",
 				"wait": "wait k\n  print \"ok\"",
+				"open": "open f args[0] read\n  print \"ok\"",
 			}[call]
 			out, rerr := run(t, `msgget q key=private create
 semget s key=private create
 pipe p
 trap USR1 { print "trapped" }`+restart+`
 spawn k exec sh -c 'sleep 0.1; kill -USR1 $PPID; sleep 0.1; printf hi' stdout=p.w
+mkfifo args[0] mode=0600
 spawn d {
   sleep 200ms
   send q "hi"
   sem v s
+  try open fw args[0] write nonblock
 }
 try {
   `+stmt+`
@@ -222,7 +243,8 @@ try {
 if err != "" { print err }
 wait d
 try wait k
-`)
+unlink args[0]
+`, fifo)
 			if rerr != nil {
 				t.Fatalf("%s %s: %v\n%s", call, mode, rerr, out)
 			}
@@ -237,6 +259,18 @@ try wait k
 			}
 		}
 	}
+}
+
+// cCommand runs a C program as a shell would start it: through the exec
+// trampoline, since this test binary, like ipcsh, runs with the signals
+// its signal thread takes blocked, and a child of os/exec inherits that.
+func cCommand(bin string, args ...string) *exec.Cmd {
+	if path, err := exec.LookPath(bin); err == nil {
+		bin = path
+	}
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = trampoline(nil, -1, bin, append([]string{bin}, args...))
+	return cmd
 }
 
 // sigwait takes the signal with its siginfo (rt_sigtimedwait on the

@@ -187,9 +187,10 @@ const sigThreadName = "ipcsh-signals"
 // give a program the signal's number only; the kernel's siginfo (si_pid,
 // si_value) reaches a program that waits for the signal while blocking it.
 // A process-directed signal may go to any thread that does not block it,
-// and Go's runtime starts threads with its own mask, so only signals sent
-// to this thread (tgkill, rt_tgsigqueueinfo: SigThreadOf finds it) are
-// sure to come here; the rest reach Go's handler.
+// so a signal comes here whoever sent it only when every thread blocks it
+// (interp starts ipcsh so, for the signals Go's runtime lets a program
+// block); others come here when sent to this thread (tgkill,
+// rt_tgsigqueueinfo: SigThreadOf finds it) and reach Go's handler else.
 //
 // The thread is locked for the life of the process: one per process.
 type SigThread struct {
@@ -318,4 +319,35 @@ func SigThreadOf(pid int) int {
 		}
 	}
 	return 0
+}
+
+// ThreadMask is the calling thread's signal mask.
+func ThreadMask() Sigset {
+	var old Sigset
+	_, _, _ = unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0)
+	return old
+}
+
+// SetIgnore makes sig's disposition SIG_IGN with a raw rt_sigaction, for a
+// process about to exec: exec keeps SIG_IGN.
+func SetIgnore(sig unix.Signal) error {
+	act := kernelSigaction{handler: 1} // SIG_IGN
+	_, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// DieOf ends the process as sig's default action would, with the wait
+// status a shell shows for it: SIG_DFL, the signal sent to this thread,
+// then unblocked. The caller's goroutine must be locked to its thread
+// (the signal thread is). For a signal whose default is to be ignored it
+// returns.
+func DieOf(sig unix.Signal) {
+	_ = SetDefault(sig)
+	_ = unix.Tgkill(unix.Getpid(), unix.Gettid(), sig)
+	set := Sigset(0)
+	set.Add(sig)
+	_, _, _ = unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_UNBLOCK, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
 }

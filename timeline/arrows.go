@@ -13,7 +13,7 @@ import (
 // semaphore's value, a child's start or its exit status).
 type Arrow struct {
 	From, To int    // indexes into the events given to Arrows
-	Kind     string // pipe, fifo, eof, open, msg, sem, zero, spawn, exit
+	Kind     string // pipe, fifo, eof, open, msg, sem, zero, spawn, exit, signal
 	Label    string // what went along it: "7 bytes", "type 2", "index 0"; "" when the kind says it all
 }
 
@@ -45,6 +45,10 @@ type Arrow struct {
 //     decrement of that semaphore.
 //   - spawn -> the child's first event; a child's exit -> the wait or
 //     pclose that reaped it.
+//   - kill -> the line of the trap or the sigwait that took the signal: its
+//     object names the sender and N the signal, and the receiver's oldest
+//     kill from that sender with that signal is the one. A signal the kernel
+//     merged with a second one of its kind leaves that kill without arrow.
 //
 // Events of objects the trace cannot see through (an exec'd program
 // reading a pipe, a message sent by ipcmk) simply have no arrow.
@@ -103,6 +107,7 @@ type matcher struct {
 	lastDn map[string]int        // "sem:ID[I]" -> the last event that lowered it
 	spawn  map[string]int        // child name -> its spawn, until its first event
 	exit   map[string]int        // child name -> its exit line
+	kills  map[string][]int      // process -> kills aimed at it, not yet taken
 	last   map[string]*pending   // process -> its last publish
 }
 
@@ -110,7 +115,7 @@ func newMatcher(ev []Event) *matcher {
 	return &matcher{ev: ev,
 		pipes: map[string][]*chunk{}, closes: map[string][]int{}, opens: map[string][]int{},
 		queues: map[string][]*message{}, sems: map[string][]*token{}, lastDn: map[string]int{},
-		spawn: map[string]int{}, exit: map[string]int{}, last: map[string]*pending{}}
+		spawn: map[string]int{}, exit: map[string]int{}, kills: map[string][]int{}, last: map[string]*pending{}}
 }
 
 func (m *matcher) add(from, to int, kind, label string) {
@@ -144,6 +149,19 @@ func (m *matcher) event(i int) {
 		m.last[e.Proc] = &pending{ev: i}
 	case e.Verb == "exit" && e.Obj == "proc:"+e.Proc:
 		m.exit[e.Proc] = i
+	case e.Verb == "kill" && kind == "proc" && publish:
+		to := strings.TrimPrefix(e.Obj, "proc:")
+		m.kills[to] = append(m.kills[to], i)
+		m.last[e.Proc] = &pending{ev: i}
+	case (e.Verb == "signal" || e.Verb == "sigwait") && kind == "proc":
+		from := strings.TrimPrefix(e.Obj, "proc:")
+		for k, x := range m.kills[e.Proc] {
+			if m.ev[x].Proc == from && m.ev[x].N == e.N {
+				m.kills[e.Proc] = slices.Delete(m.kills[e.Proc], k, k+1)
+				m.add(x, i, "signal", "")
+				break
+			}
+		}
 	case e.Verb == "wait" || e.Verb == "pclose":
 		name := strings.TrimPrefix(e.Obj, "proc:")
 		if kind != "proc" {
@@ -187,6 +205,9 @@ func (m *matcher) correct(p *pending, e *Event) {
 		for _, t := range p.tokens {
 			t.count = 0 // emptied tokens are skipped when value is taken
 		}
+	case q.Verb == "kill" && failed:
+		to := strings.TrimPrefix(q.Obj, "proc:")
+		m.kills[to] = removeInt(m.kills[to], p.ev)
 	case q.Verb == "spawn" && failed:
 		delete(m.spawn, strings.TrimPrefix(q.Obj, "proc:"))
 	case q.Verb == "close" && failed:

@@ -356,3 +356,23 @@ func TestProcessesInSpawnOrder(t *testing.T) {
 		t.Errorf("without the first spawns: %q, want main w1 w3 popen:ls w2", got)
 	}
 }
+
+// A kill is linked to the trap's or the sigwait's line that took its
+// signal: same receiver, same sender (the line's object), same signal. A
+// kill that failed, or whose signal nobody took, has no arrow.
+func TestArrowsSignals(t *testing.T) {
+	ev := seqd(
+		call("main", "begin", "spawn", "proc:w", "spawn w"),
+		call("w", "end", "trap", "", "trap SIGUSR1"),
+		n(call("main", "begin", "kill", "proc:w", "kill w SIGUSR1 value=5"), 10),
+		n(call("main", "begin", "kill", "proc:w", "kill w SIGUSR2"), 12),
+		n(call("w", "end", "signal", "proc:main", "signal SIGUSR1 from main value=5"), 10),
+		n(call("w", "end", "sigwait", "proc:main", "sigwait SIGUSR2"), 12),
+		n(call("w", "end", "signal", "proc:another-process", "signal SIGUSR1 from another-process"), 10),
+		n(call("main", "begin", "kill", "proc:w", "kill w SIGUSR1"), 10),
+		repeat(n(call("main", "begin", "kill", "proc:w", "kill w SIGUSR1"), 10), "error ESRCH"),
+		n(call("w", "end", "signal", "proc:main", "signal SIGUSR1 from main"), 10),
+	)
+	ev[8].Pos = ev[7].Pos
+	wantArrows(t, ev, "1->2 spawn", "3->5 signal", "4->6 signal")
+}

@@ -85,7 +85,7 @@ func resolveObjects(events []Event) ([]Event, map[string]string) {
 				e.Obj = obj
 				bound[arg(1)] = obj
 			}
-		case "spawn", "wait", "exit", "pclose", "popen", "ipcrm", "sleep", "exec":
+		case "spawn", "wait", "exit", "pclose", "popen", "ipcrm", "sleep", "exec", "kill", "signal", "sigwait", "trap":
 		default:
 			// msgctl q, shmctl seg, detach VIEW, stat PATH, unlink PATH,
 			// pipesize p: the object the word names, if it names one.

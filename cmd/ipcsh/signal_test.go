@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,9 +15,10 @@ import (
 )
 
 // A script traps a signal sent from outside, as `kill -USR1 PID` from a
-// shell sends it: the trap's block runs and the sleep ends early. A
-// signal sent to the process as a whole reaches Go's handler, which
-// gives no siginfo, so the sender shows as another-process.
+// shell sends it: the trap's block runs and the sleep ends early. The
+// sender is no process of the run: another-process, from the kernel's
+// si_pid for SIGUSR1 (taken by the signal thread), and for SIGTERM, which
+// Go's runtime keeps unblocked and so reaches Go's handler without siginfo.
 func TestTrapSignalFromOutside(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGTERM} {
 		trapFromOutside(t, sig)
@@ -134,4 +136,114 @@ func TestUntrappedSignalStopsTheRunWithCleanup(t *testing.T) {
 		t.Errorf("exit %v, want 138:\n%s", err, out.String())
 	}
 	wantNoNewObjects(t, before)
+}
+
+// sigqueueC is a C program outside the run: sigqueue PID SIGNO VALUE.
+const sigqueueC = `#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+	if (argc != 4) return 2;
+	union sigval v = { .sival_int = atoi(argv[3]) };
+	if (sigqueue(atoi(argv[1]), atoi(argv[2]), v) != 0) { perror("sigqueue"); return 1; }
+	return 0;
+}
+`
+
+// The ipcsh binary runs with SIGUSR1 blocked on every thread and takes it
+// on its signal thread, so a C program's sigqueue from outside the run
+// arrives with its value, at main and at a spawned block (whose pid the
+// script writes to its stdout for the test).
+func TestSigqueueFromOutsideKeepsItsValue(t *testing.T) {
+	cc, err := exec.LookPath("cc")
+	if err != nil {
+		t.Skip("no C compiler")
+	}
+	dir := t.TempDir()
+	src, prog := filepath.Join(dir, "sq.c"), filepath.Join(dir, "sq")
+	if err := os.WriteFile(src, []byte(sigqueueC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command(cc, "-o", prog, src).CombinedOutput(); err != nil {
+		t.Fatalf("cc: %v\n%s", err, b)
+	}
+	path := writeScript(t, "sq.ipc", `trap USR1 { print "main got", sig.value, sig.from }
+pipe p
+spawn w {
+  trap USR1 { print "w got", sig.value, sig.from }
+  write p.w "ready"
+  sleep 20s
+}
+read p.r 5
+print "pid", w.pid
+sleep 20s
+wait w
+`)
+	cmd := exec.Command(bin, path)
+	cmd.Env = runEnv(privateTmp(t))
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = pw, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	outc := make(chan string, 1)
+	pidc := make(chan string, 1)
+	go func() {
+		var all strings.Builder
+		buf := make([]byte, 4096)
+		for {
+			n, err := pr.Read(buf)
+			all.Write(buf[:n])
+			if i := strings.Index(all.String(), "main: pid "); i >= 0 {
+				if rest := all.String()[i+len("main: pid "):]; strings.Contains(rest, "\n") {
+					select {
+					case pidc <- rest[:strings.Index(rest, "\n")]:
+					default:
+					}
+				}
+			}
+			if err != nil {
+				outc <- all.String()
+				return
+			}
+		}
+	}()
+	var wpid string
+	select {
+	case wpid = <-pidc:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("no pid line:\n%s", errb.String())
+	}
+	time.Sleep(300 * time.Millisecond) // both in their sleeps
+	for _, a := range [][]string{{strconv.Itoa(cmd.Process.Pid), "7"}, {wpid, "8"}} {
+		if b, err := exec.Command(prog, a[0], "10", a[1]).CombinedOutput(); err != nil {
+			t.Fatalf("sigqueue %v: %v %s", a, err, b)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("%v\n%s", err, errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the sleeps were not cut short:\n%s", errb.String())
+	}
+	out := <-outc
+	for _, want := range []string{
+		"main: signal SIGUSR1 from another-process value=7\nmain: main got 7 another-process\n",
+		"w: signal SIGUSR1 from another-process value=8\nw: w got 8 another-process\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want\n%s\nin\n%s", want, out)
+		}
+	}
 }
