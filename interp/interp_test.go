@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if code, ok := ServeChild(os.Args, os.Stderr); ok {
 		os.Exit(code)
 	}
+	// Sessions here trap signals in-process: take them as ipcsh does for
+	// a script that traps.
+	TakeSignalsAtStart(os.Args)
 	// Journals of this test run go to a directory of its own, which must
 	// be empty at the end: every run removed what it recorded.
 	dir, err := os.MkdirTemp("", "interp-journals-")

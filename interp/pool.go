@@ -335,14 +335,14 @@ func (r *Runner) reapWarm(h *procHandle, w *warmChild) {
 // exit status; ok is false for any other command line. Every binary that
 // runs scripts (ipcsh, and test binaries that run sessions in-process)
 // calls it first, since spawn re-executes /proc/self/exe. It is also the
-// trampoline through which a run execs programs (ExecArg), and it may
-// execute the binary again first, to run with the signals the signal
-// thread takes blocked (takeSignalsAtStart).
+// trampoline through which a run execs programs (ExecArg). A child
+// started by a run that takes its signals (TakeSignalsAtStart) inherits
+// the mask and takes them too.
 func ServeChild(args []string, stderr io.Writer) (code int, ok bool) {
 	if len(args) >= 5 && args[1] == ExecArg {
 		return execTrampoline(args, stderr), true
 	}
-	takeSignalsAtStart(args)
+	noteTakenMask()
 	if len(args) != 3 || (args[1] != ChildArg && args[1] != WarmArg) {
 		return 0, false
 	}

@@ -28,7 +28,7 @@ import (
 // start (for the signals it lets a program block: not SIGTERM, SIGINT,
 // SIGHUP, SIGQUIT, SIGCHLD), and os/signal.Notify unblocks a signal on a
 // thread of its own. So ipcsh starts with the signals of takenSet blocked
-// (takeSignalsAtStart re-executes itself so), never Notifies them, and
+// (TakeSignalsAtStart re-executes itself so), never Notifies them, and
 // its signal thread takes every one of them, trapped or not, doing for
 // the untrapped what their default action would. Children inherit the
 // mask through fork and exec; exec'd programs get it cleared by a
@@ -53,12 +53,23 @@ var sigTaken bool
 // whoever sent it.
 func isTaken(s unix.Signal) bool { return sigTaken && takenSet.Has(s) }
 
-// takeSignalsAtStart makes sure the process runs with takenSet blocked on
+// noteTakenMask sets sigTaken when the process started with takenSet
+// blocked: a run's children inherit the mask of a run that takes them.
+func noteTakenMask() {
+	sigTaken = ipc.ThreadMask()&takenSet == takenSet
+}
+
+// TakeSignalsAtStart makes sure the process runs with takenSet blocked on
 // every thread: when the start mask lacks it, it blocks it on this thread
-// and executes the same binary again, which starts with it. Should that
-// exec fail, ipcsh goes on as before (Go's handlers; no siginfo from
-// outside the run).
-func takeSignalsAtStart(args []string) {
+// and executes the same binary (args: os.Args) again, which starts with
+// it. Should that exec fail, ipcsh goes on as before (Go's handlers; no
+// siginfo from outside the run).
+//
+// The second start costs as much as the first, so ipcsh pays it only for
+// a script that receives signals (ReceivesSignals) and for the REPL: a
+// script that traps none has no use for a sender's siginfo, and its
+// untrapped signals do their default action either way.
+func TakeSignalsAtStart(args []string) {
 	mask := ipc.ThreadMask()
 	if mask&takenSet == takenSet {
 		sigTaken = true
@@ -207,3 +218,16 @@ const (
 	siUser  = 0
 	siMesgq = -3
 )
+
+// ReceivesSignals says whether a script's text may receive a signal
+// (trap, sigwait, mqnotify). It looks at words, not at the parse, so that
+// it can run before anything else: a word in a comment or a string only
+// costs the second start of TakeSignalsAtStart.
+func ReceivesSignals(src string) bool {
+	for _, w := range []string{"trap", "sigwait", "mqnotify"} {
+		if strings.Contains(src, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -171,6 +171,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		src, rest = string(b), rest[1:]
 	default:
 		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+			interp.TakeSignalsAtStart(os.Args) // a REPL may trap any time
 			return repl(f, o, *trace, stdout, stderr)
 		}
 		b, err := io.ReadAll(stdin)
@@ -179,6 +180,14 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitSyntax
 		}
 		name, src = "stdin", string(b)
+	}
+	// A script that receives signals runs with them blocked, so that the
+	// kernel's siginfo (sender, value) reaches it even from outside the
+	// run; that takes a second start of the binary, with the same command
+	// line. A script read from stdin cannot be read twice: it goes on
+	// without (docs/language.md, Signals).
+	if name != "stdin" && interp.ReceivesSignals(src) {
+		interp.TakeSignalsAtStart(os.Args)
 	}
 	vis, err := openVisual(*trace, *diagram)
 	if err != nil {

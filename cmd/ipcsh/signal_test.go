@@ -247,3 +247,33 @@ wait w
 		}
 	}
 }
+
+// TestSecondStartOnlyForScriptsThatReceiveSignals: a script that traps
+// nothing runs with SIGUSR1 unblocked (no second start of the binary); the
+// word trap anywhere in the text makes ipcsh start again with it blocked,
+// which is what gives a trap the siginfo of a sender outside the run. The
+// script reads the mask of its own thread.
+func TestSecondStartOnlyForScriptsThatReceiveSignals(t *testing.T) {
+	const src = `open f "/proc/thread-self/status" read
+let s = read f all
+let i = find(s, "SigBlk:")
+print s[i:i+24]
+`
+	usr1Blocked := func(out string) bool {
+		i := strings.Index(out, "SigBlk:")
+		if i < 0 {
+			t.Fatalf("no SigBlk in:\n%s", out)
+		}
+		mask, err := strconv.ParseUint(strings.TrimSpace(out[i+len("SigBlk:"):i+24]), 16, 64)
+		if err != nil {
+			t.Fatalf("SigBlk in %q: %v", out, err)
+		}
+		return mask&(1<<(int(syscall.SIGUSR1)-1)) != 0
+	}
+	if r := ipcsh(t, opts{}, "-c", src); usr1Blocked(r.stdout) {
+		t.Errorf("a script without trap runs with SIGUSR1 blocked:\n%s", r.stdout)
+	}
+	if r := ipcsh(t, opts{}, "-c", "# trap\n"+src); !usr1Blocked(r.stdout) {
+		t.Errorf("a script that traps runs without SIGUSR1 blocked:\n%s", r.stdout)
+	}
+}
