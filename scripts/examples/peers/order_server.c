@@ -12,8 +12,9 @@
  *   type 1  an order: struct order; the answer is a struct invoice of
  *           type 1 on the queue order.reply_qid
  *   type 2  quit: exit 0
- * When QID is removed (msgrcv: EIDRM while waiting, EINVAL after), the
- * server exits 0 too. It prints its structs' layout once, then one line
+ * Any other message, or one that is not exactly a struct order, is
+ * ignored. When QID is removed (msgrcv: EIDRM while waiting, EINVAL
+ * after), the server exits 0 too. It prints its structs' layout once, then one line
  * per order, on stdout.
  *
  * Build: cc -o order_server order_server.c
@@ -96,6 +97,14 @@ int main(int argc, char **argv) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == E2BIG) {
+				/* Longer than an order: it stays first in the queue
+				 * until taken, so take it, cut short, and ignore it. */
+				if (msgrcv((int)qid, &m, sizeof m.o, 0, MSG_NOERROR) >= 0)
+					printf("ignored: type %ld, longer than an order (%zu bytes)\n",
+					       m.mtype, sizeof m.o);
+				continue;
+			}
 			if (errno == EIDRM || errno == EINVAL) {
 				/* EIDRM: removed while we waited; EINVAL: before we
 				 * asked. Which one is a matter of timing. */
