@@ -105,25 +105,38 @@ func renderExample(docDir, name string) (string, error) {
 	// The section shows the command a reader types and what it prints:
 	// a script whose golden test sets the stall time (`# stall:`) is run
 	// with that --stall, and the files named in its stderr are the paths
-	// the command gave (the golden run names the file alone).
-	command := "ipcsh " + name + ".ipc"
+	// the command gave (the golden run names the file alone). A script
+	// that names files relative to its directory (`# runs in its
+	// directory:`) is shown run there, as its golden test runs it.
+	script := name + ".ipc"
+	inDir := ScriptRunsInDir(string(src))
+	if inDir {
+		script = filepath.Base(script)
+	}
+	command := "ipcsh " + script
 	stall, hasStall := ScriptStall(string(src))
 	if hasStall {
-		command = fmt.Sprintf("ipcsh --stall %s %s.ipc", stall, name)
+		command = fmt.Sprintf("ipcsh --stall %s %s", stall, script)
+	}
+	if inDir {
+		command = fmt.Sprintf("cd %s && %s", filepath.Dir(name), command)
 	}
 	fmt.Fprintf(&b, "`%s` prints:\n\n", command)
 	b.WriteString("```\n" + res.Stdout + "```\n")
 	if res.Exit != 0 || res.Stderr != "" {
 		fmt.Fprintf(&b, "\nand ends with exit status %d", res.Exit)
 		if res.Stderr != "" {
-			stderr := regexp.MustCompile(`(?m)(^|\s)`+regexp.QuoteMeta(filepath.Base(name))+`\.ipc:`).ReplaceAllString(res.Stderr, "${1}"+name+".ipc:")
+			stderr := res.Stderr
+			if !inDir {
+				stderr = regexp.MustCompile(`(?m)(^|\s)`+regexp.QuoteMeta(filepath.Base(name))+`\.ipc:`).ReplaceAllString(stderr, "${1}"+name+".ipc:")
+			}
 			b.WriteString(", stderr:\n\n```\n" + stderr + "```\n")
 		} else {
 			b.WriteString(".\n")
 		}
 	}
 	if hasStall {
-		fmt.Fprintf(&b, "\nThe script's `# stall: %s` line gives its golden test that stall time; `ipcsh %s.ipc` without `--stall` waits the default 5s before the same report, which then says 5s.\n", stall, name)
+		fmt.Fprintf(&b, "\nThe script's `# stall: %s` line gives its golden test that stall time; `ipcsh %s` without `--stall` waits the default 5s before the same report, which then says 5s.\n", stall, script)
 	}
 	base := filepath.Base(name)
 	svg, err := filepath.Rel(docDir, filepath.Join("docs", "diagrams", base+".svg"))
@@ -133,7 +146,11 @@ func renderExample(docDir, name string) (string, error) {
 	if err := checkDiagram(filepath.Join("..", "docs", "diagrams", base+".svg"), res.Stdout); err != nil {
 		return "", err
 	}
-	fmt.Fprintf(&b, "\nAs a picture: [%s.svg](%s), the sequence diagram of one run (`make diagrams` draws them again; `ipcsh --diagram out.html %s.ipc` draws yours).\n", base, svg, name)
+	draw := "ipcsh --diagram out.html " + script
+	if inDir {
+		draw = fmt.Sprintf("cd %s && %s", filepath.Dir(name), draw)
+	}
+	fmt.Fprintf(&b, "\nAs a picture: [%s.svg](%s), the sequence diagram of one run (`make diagrams` draws them again; `%s` draws yours).\n", base, svg, draw)
 	b.WriteString("<!-- /example -->")
 	return b.String(), nil
 }

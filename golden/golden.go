@@ -117,6 +117,23 @@ func ScriptStall(src string) (time.Duration, bool) {
 	return 0, false
 }
 
+// ScriptRunsInDir reports whether the comment block that opens a script
+// has a `# runs in its directory: WHY` line: the script names files
+// relative to its own directory (its golden test runs it there), so the
+// docs show the command that runs it there too.
+func ScriptRunsInDir(src string) bool {
+	for _, l := range strings.Split(src, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(l), "#")
+		if !ok {
+			break
+		}
+		if strings.HasPrefix(strings.TrimSpace(rest), "runs in its directory:") {
+			return true
+		}
+	}
+	return false
+}
+
 // procPrefix matches the process name that starts a transcript line,
 // with the pid that -v adds; a member of a family is `w[1]` or `w["left"]`.
 var procPrefix = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*(?:\[(?:-?\d+|"(?:[^"\\]|\\.)*")\])?)(\[\d+\])?: `)

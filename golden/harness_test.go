@@ -202,6 +202,20 @@ func TestScriptArgs(t *testing.T) {
 	}
 }
 
+func TestScriptRunsInDir(t *testing.T) {
+	for src, want := range map[string]bool{
+		"# C and a script.\n# runs in its directory: it builds peers/x.c\nlet a = 1\n": true,
+		"#runs in its directory: why\n":             true,
+		"let a = 1\n# runs in its directory: why\n": false, // not in the opening comments
+		"# it runs in its directory\n":              false,
+		"":                                          false,
+	} {
+		if got := ScriptRunsInDir(src); got != want {
+			t.Errorf("ScriptRunsInDir(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
 func TestTraceWhere(t *testing.T) {
 	tr := ReadTrace(strings.NewReader(`{"proc":"main","kind":"call","pos":"a:b.ipc:7:3"}
 {"proc":"x","kind":"print","text":"raw output"}

@@ -182,7 +182,19 @@ func stallReport(stall time.Duration, rows []stallRow, verbose bool) string {
 
 // programBlocked reports whether every thread of pid sits in a system call
 // that waits for another process, with its CPU time as a progress mark.
+// A thread in wait4 or waitid waits for the program's own children, which
+// are no processes of the run: the program is blocked only if each of
+// them is too, and their CPU times join the mark. Otherwise cc, waiting
+// while cc1 compiles, or a shell running `sleep`, looked deadlocked.
 func programBlocked(pid int) (call, cpu string, ok bool) {
+	return programBlockedDepth(pid, 0)
+}
+
+// maxProgramDepth bounds how far down a program's descendants the
+// detector looks: a deeper tree is taken as busy.
+const maxProgramDepth = 8
+
+func programBlockedDepth(pid, depth int) (call, cpu string, ok bool) {
 	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return "", "", false
@@ -197,6 +209,7 @@ func programBlocked(pid int) (call, cpu string, ok bool) {
 	if len(tasks) == 0 {
 		return "", "", false
 	}
+	waitsForChild := false
 	for _, t := range tasks {
 		b, err := os.ReadFile(t)
 		if err != nil {
@@ -210,8 +223,49 @@ func programBlocked(pid int) (call, cpu string, ok bool) {
 		if call == "" || name != "futex" {
 			call = name
 		}
+		waitsForChild = waitsForChild || name == "wait4" || name == "waitid"
 	}
-	return call, f[11] + "/" + f[12], true
+	cpu = f[11] + "/" + f[12]
+	if waitsForChild {
+		if depth >= maxProgramDepth {
+			return "", "", false
+		}
+		children, err := programChildren(pid)
+		if err != nil {
+			// No way to look at the children (a kernel without
+			// /proc/PID/task/TID/children): judge the program alone.
+			return call, cpu, true
+		}
+		for _, c := range children {
+			_, ccpu, ok := programBlockedDepth(c, depth+1)
+			if !ok {
+				return "", "", false
+			}
+			cpu += " " + strconv.Itoa(c) + ":" + ccpu
+		}
+	}
+	return call, cpu, true
+}
+
+// programChildren lists the children of every thread of pid.
+func programChildren(pid int) ([]int, error) {
+	files, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
+	if len(files) == 0 {
+		return nil, os.ErrNotExist
+	}
+	var pids []int
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range strings.Fields(string(b)) {
+			if c, err := strconv.Atoi(w); err == nil {
+				pids = append(pids, c)
+			}
+		}
+	}
+	return pids, nil
 }
 
 // unfinishedAt returns what records, in the trace, the call slot s is

@@ -92,3 +92,39 @@ read p.r
 		t.Errorf("the report came %v after the start, for a stall of 1s", elapsed)
 	}
 }
+
+// A program waiting for its own child (a shell running a command, cc
+// running cc1) is blocked only while that child is: cc compiling for
+// longer than the stall time was reported as a deadlock, "a program, in
+// wait4(2)".
+func TestNoFalseStallProgramWaitingForItsChild(t *testing.T) {
+	_, err := runCfg(t, `spawn s exec sh -c 'sleep 0.6; true'
+wait s
+`, Config{Stall: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("a program whose child sleeps was taken for stalled: %v", err)
+	}
+	// ...and one whose child computes.
+	_, err = runCfg(t, `spawn s exec sh -c 'sh -c "i=0; while [ \$i -lt 100000 ]; do i=\$((i+1)); done"; true'
+wait s
+`, Config{Stall: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("a program whose child computes was taken for stalled: %v", err)
+	}
+}
+
+// A program whose child is blocked for good is still part of a deadlock,
+// and the report names the program's own wait.
+func TestStallReportProgramWaitingForBlockedChild(t *testing.T) {
+	_, err := runCfg(t, `pipe p
+spawn c exec sh -c 'cat; true' stdin=p.r
+read p.r
+`, Config{Stall: 300 * time.Millisecond})
+	var se *StopError
+	if !errors.As(err, &se) || se.Code != 3 {
+		t.Fatalf("got %v, want a stop with code 3", err)
+	}
+	if want := "c: a program, in wait4(2)"; !strings.Contains(se.Report, want) {
+		t.Errorf("report lacks %q:\n%s", want, se.Report)
+	}
+}
