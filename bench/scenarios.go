@@ -127,8 +127,13 @@ func (e env) groups() []group {
 			c("bulk_pipe"), ipcsh("ipcsh", "bulk_pipe.ipc")}},
 		{name: "spawn", pinned: true, tiny: 2, cs: []contestant{
 			c("forkexec"), forkOnly, ipcsh("ipcsh", "spawn.ipc")}},
+		// Unpinned, like start-up: a family is where a second CPU helps,
+		// for C's children as for ipcsh's.
+		{name: "family", tiny: 1, cs: []contestant{
+			c("family"), ipcsh("ipcsh", "family.ipc")}},
 		{name: "startup", tiny: 1, cs: []contestant{
 			launch("C", "", filepath.Join(e.out, "startup")), perlStart, pythonStart,
+			launch("Go", "", filepath.Join(e.out, "gohello")),
 			launch("ipcsh", "", filepath.Join(e.out, "ipcsh"), "-c", "print 1")}},
 		{name: "loop", tiny: 100, cs: []contestant{
 			perl("loop.pl"), python("loop.py", false), ipcsh("ipcsh", "loop.ipc")}},
