@@ -48,6 +48,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzFormat$$' -fuzztime=$(FUZZTIME) ./lang/
 	$(GO) test -run='^$$' -fuzz='^FuzzPackFormat$$' -fuzztime=$(FUZZTIME) ./interp/
 	$(GO) test -run='^$$' -fuzz='^FuzzStartRecord$$' -fuzztime=$(FUZZTIME) ./interp/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeStart$$' -fuzztime=$(FUZZTIME) ./interp/
 
 # The Go micro-benchmarks, then the table of BENCHMARKS.md: ipcsh against
 # C, Perl and Python, interleaved rounds, ratios, latency pinned to one CPU

@@ -181,24 +181,27 @@ func TestTableVerdicts(t *testing.T) {
 		"sem":     {"C": m(6000), "Perl": m(7000), "Python": {err: errors.New("n/a (python3-sysv-ipc not installed)")}, "ipcsh": m(6500)},
 		"bulk":    {"C": m(20000), "ipcsh": m(21000)},
 		"spawn":   {"C": m(800e3), "C fork": m(200e3), "ipcsh": m(450e3)},
-		"startup": {"C": m(0.5e6), "Perl": m(3e6), "Python": m(15e6), "ipcsh": m(4e6)},
+		"family":  {"C": m(10e6), "ipcsh": m(25e6)},
+		"startup": {"C": m(0.5e6), "Perl": m(3e6), "Python": m(15e6), "Go": m(3.2e6), "ipcsh": m(4e6)},
 		"loop":    {"Perl": m(24), "Python": m(25), "ipcsh": m(19)},
 	}
 	first := firstEvent{c: value{v: 0.8, ok: true}, ipcsh: value{v: 0.4, ok: true}}
 	tb := buildTable(res, first, parseFigure{linesPerSec: 150000}, statMedian)
 	want := map[string]string{
-		"pipe ping-pong, 1 B, quiet":               "yes",     // 1.17×
-		"pipe ping-pong, transcript on":            "—",       // no target
-		"FIFO ping-pong, 1 B":                      "no",      // 1.5×
-		"SysV msg ping-pong, 2 types":              "pending", // not available yet
-		"SysV sem ping-pong, 2 sems":               "yes",     // 1.08×, < Perl, Python not measured
-		"4 KiB shm slot + sem hand-off":            "—",       // not run
-		"bulk pipe, 64 KiB writes":                 "yes",     // 0.95× the bandwidth
-		"spawn, to its first event (C: fork+exec)": "yes",     // 0.4 ms, < 0.8 ms
-		"spawn+wait cycle (C: fork+exec+wait)":     "—",       // a reference
-		"start-up: -c 'print 1' / -e 1 / -c pass":  "no",      // 4 ms > 3 ms
-		"quiet repeat N { x += 1 }":                "yes",
-		"parse a 10,000-line script":               "yes",
+		"pipe ping-pong, 1 B, quiet":                      "yes",     // 1.17×
+		"pipe ping-pong, transcript on":                   "—",       // no target
+		"FIFO ping-pong, 1 B":                             "no",      // 1.5×
+		"SysV msg ping-pong, 2 types":                     "pending", // not available yet
+		"SysV sem ping-pong, 2 sems":                      "yes",     // 1.08×, < Perl, Python not measured
+		"4 KiB shm slot + sem hand-off":                   "—",       // not run
+		"bulk pipe, 64 KiB writes":                        "yes",     // 0.95× the bandwidth
+		"spawn, to its first event (C: fork+exec)":        "yes",     // 0.4 ms, < 0.8 ms
+		"spawn+wait cycle (C: fork+exec+wait)":            "yes",     // 0.56× C
+		"spawn w[i] × 64, wait w (C: fork+exec 64, reap)": "no",      // 2.5× C
+		"start-up: -c 'print 1' / -e 1 / -c pass":         "no",      // 4 ms > 3 ms
+		"start-up (C column: a Go hello world)":           "yes",     // 1.25× Go
+		"quiet repeat N { x += 1 }":                       "yes",
+		"parse a 10,000-line script":                      "yes",
 	}
 	for _, r := range tb.rows {
 		if w, ok := want[r.scenario]; ok && r.met != w {

@@ -233,8 +233,11 @@ func (r *runner) calibrate(g group, c contestant, target time.Duration) (int, er
 	if g.fixedN > 0 {
 		return g.fixedN, nil
 	}
-	const limit = 1 << 30
-	n := g.tiny * 8
+	limit := 1 << 30
+	if g.maxN > 0 {
+		limit = g.maxN
+	}
+	n := min(limit, g.tiny*8)
 	for step := 0; step < 12; step++ {
 		t, err := r.fastest(c.argv(n), g.pinned)
 		if err != nil {

@@ -25,7 +25,10 @@ type group struct {
 	pinned bool // run under taskset -c 0: two processes that talk
 	tiny   int  // iterations of the first (availability) run and of the test
 	fixedN int  // N for every contestant instead of calibrating (bulk: 1 GiB)
-	cs     []contestant
+	// maxN, when set, caps N: ipcsh's run has 1024 process slots, never
+	// reused (interp/board.go), and the run of 2N families must fit.
+	maxN int
+	cs   []contestant
 }
 
 // env says where things are: the repository, the build directory, and
@@ -127,8 +130,13 @@ func (e env) groups() []group {
 			c("bulk_pipe"), ipcsh("ipcsh", "bulk_pipe.ipc")}},
 		{name: "spawn", pinned: true, tiny: 2, cs: []contestant{
 			c("forkexec"), forkOnly, ipcsh("ipcsh", "spawn.ipc")}},
+		// Unpinned, like start-up: a family is where a second CPU helps,
+		// for C's children as for ipcsh's.
+		{name: "family", tiny: 1, maxN: 6, cs: []contestant{
+			c("family"), ipcsh("ipcsh", "family.ipc")}},
 		{name: "startup", tiny: 1, cs: []contestant{
 			launch("C", "", filepath.Join(e.out, "startup")), perlStart, pythonStart,
+			launch("Go", "", filepath.Join(e.out, "gohello")),
 			launch("ipcsh", "", filepath.Join(e.out, "ipcsh"), "-c", "print 1")}},
 		{name: "loop", tiny: 100, cs: []contestant{
 			perl("loop.pl"), python("loop.py", false), ipcsh("ipcsh", "loop.ipc")}},

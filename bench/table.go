@@ -165,13 +165,22 @@ func buildTable(res map[string]map[string]*measurement, first firstEvent, parse 
 	lat.met = lat.verdict(func() bool { x, ok := lat.ratio(colC); return ok && x <= 1 && lat.v[colIpcsh].v <= 0.5 })
 	t.rows = append(t.rows, lat)
 	spawn := add("spawn+wait cycle (C: fork+exec+wait)", "spawn", millis, true, cOnly)
-	spawn.target, spawn.met = "reference: throughput", "—"
+	spawn.target = "≤ 1.5× C"
+	spawn.met = spawn.verdict(func() bool { x, ok := spawn.ratio(colC); return ok && x <= 1.5 })
 	fork := add("spawn+wait cycle (C: fork+wait)", "spawn", millis, true, [nCols]string{colC: "C fork", colIpcsh: "ipcsh"})
 	fork.target, fork.met = "reference", "—"
+
+	family := add("spawn w[i] × 64, wait w (C: fork+exec 64, reap)", "family", millis, false, cOnly)
+	family.target = "≤ 2× C"
+	family.met = family.verdict(func() bool { x, ok := family.ratio(colC); return ok && x <= 2 })
 
 	start := add("start-up: -c 'print 1' / -e 1 / -c pass", "startup", millis, false, all)
 	start.target = "≤ perl -e 1"
 	start.met = start.verdict(func() bool { x, ok := start.ratio(colPerl); return ok && x <= 1 })
+	// The Go hello world sits in the C column of a row of its own.
+	goStart := add("start-up (C column: a Go hello world)", "startup", millis, false, [nCols]string{colC: "Go", colIpcsh: "ipcsh"})
+	goStart.target = "≤ 1.3× Go hello"
+	goStart.met = goStart.verdict(func() bool { x, ok := goStart.ratio(colC); return ok && x <= 1.3 })
 
 	loop := add("quiet repeat N { x += 1 }", "loop", nanos, false, [nCols]string{colPerl: "Perl", colPython: "Python", colIpcsh: "ipcsh"})
 	loop.target = "≤ 20 ns, < Perl, < Python"

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,12 +55,14 @@ func readBlock(s string) string {
 	return s
 }
 
-var exitLine = regexp.MustCompile(`(?m)^--- exit (-?\d+)\n`)
+// The regexps are compiled on first use: golden is linked into ipcsh,
+// and every start of `ipcsh -c ...` would pay for them at init.
+var exitLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^--- exit (-?\d+)\n`) })
 
 // Parse is the inverse of Format. The first `--- exit N` line at the
 // start of a line ends the transcript.
 func Parse(text string) (Result, error) {
-	loc := exitLine.FindStringSubmatchIndex(text)
+	loc := exitLine().FindStringSubmatchIndex(text)
 	if loc == nil {
 		return Result{}, errors.New("no `--- exit N` line (a golden file ends with the exit code, then stderr)")
 	}
@@ -136,12 +139,14 @@ func ScriptRunsInDir(src string) bool {
 
 // procPrefix matches the process name that starts a transcript line,
 // with the pid that -v adds; a member of a family is `w[1]` or `w["left"]`.
-var procPrefix = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*(?:\[(?:-?\d+|"(?:[^"\\]|\\.)*")\])?)(\[\d+\])?: `)
+var procPrefix = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*(?:\[(?:-?\d+|"(?:[^"\\]|\\.)*")\])?)(\[\d+\])?: `)
+})
 
 // procOf is the process a transcript line belongs to; "" for a line that
 // belongs to none (output of a program that wrote to stdout directly).
 func procOf(line string) string {
-	if m := procPrefix.FindStringSubmatch(line); m != nil {
+	if m := procPrefix().FindStringSubmatch(line); m != nil {
 		return m[1]
 	}
 	return ""

@@ -224,20 +224,11 @@ func RunWarm(sock int, stderr io.Writer) int {
 }
 
 // warmCaches does once, while the warm child waits, the work that a first
-// use pays for: building the parser and the JSON decoders of the start
-// record (each a few hundred microseconds, measured), by parsing and
-// decoding samples like the real thing.
+// use pays for: building the parser (a millisecond or so, measured), by
+// parsing a sample like the real thing. The start record needs no warming
+// since it is no longer gob (wirecodec.go).
 func warmCaches() {
 	_, _ = lang.Parse("warm", "let x = 1\nwhile x < 2 { x += 1; print x, \"s\" }\nrecv q type=2\nwrite p.w a[0:4] + str(x)\n")
-	h := &fdHandle{name: "p.r", fd: 3}
-	enc := &wireEncoder{index: map[Handle]int{}}
-	rec := &startRecord{Name: "w", Src: "print 1", Names: []string{"x", "p"},
-		Values: []wireValue{enc.value(intV(1)), enc.value(handleV(h)), enc.value(Value{K: KRecord, R: statRecord([]string{"a"}, strV("b"))}),
-			enc.value(Value{K: KList, R: &List{Items: []Value{strV("x")}}}), enc.value(Value{K: KMsg, R: &Msg{Type: 1, Text: "m"}})},
-		Handles: enc.handles, Args: []string{"a"}}
-	if b, err := encodeStart(rec); err == nil {
-		_, _ = decodeStart(b)
-	}
 }
 
 func rightsOf(oob []byte) ([]int, error) {

@@ -30,6 +30,10 @@ type Config struct {
 	Stall time.Duration
 	// Trace, when set, receives every event as one JSON object per line.
 	Trace io.Writer
+	// Exiting says the process exits after Close (the command line): Close
+	// then leaves the signal handlers of the run installed instead of
+	// paying a thread round trip per signal to remove them.
+	Exiting bool
 }
 
 // Runner runs programs in one session: a script is one program, a REPL
@@ -70,6 +74,10 @@ type Runner struct {
 	sig    *sigState                // traps and signals waiting for them (signal.go)
 	sigPub atomic.Pointer[sigState] // sig, for other goroutines (Trapped)
 	fatal  chan os.Signal           // main's: signals whose default action would end it
+	// fatalReady is closed once fatal catches them all; fatalOff is set
+	// when Close leaves them caught for a process about to exit.
+	fatalReady chan struct{}
+	fatalOff   atomic.Bool
 }
 
 // New starts a session: the event pipe and its supervisor.
@@ -131,6 +139,7 @@ func New(cfg Config) (*Runner, error) {
 // errors come back as lang.ErrorList (nothing ran); run-time errors as
 // *Error; `exit` as *ExitError.
 func (r *Runner) Run(prog *lang.Program) error {
+	r.fatalCaught()
 	code, spawns, err := compileProgram(r.main.syms, prog)
 	if err != nil {
 		return err

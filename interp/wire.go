@@ -1,8 +1,6 @@
 package interp
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
 
 	"ipcsh/lang"
@@ -211,22 +209,10 @@ func (d *wireDecoder) value(w wireValue) Value {
 	return v
 }
 
-// The record travels as gob, not JSON: a Go string is bytes, and gob
-// carries them as they are, where JSON would turn every byte that is not
-// valid UTF-8 into U+FFFD and so hand the child a different value.
-func encodeStart(rec *startRecord) ([]byte, error) {
-	var b bytes.Buffer
-	err := gob.NewEncoder(&b).Encode(rec)
-	return b.Bytes(), err
-}
-
-func decodeStart(b []byte) (*startRecord, error) {
-	var rec startRecord
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&rec); err != nil {
-		return nil, fmt.Errorf("start record: %w", err)
-	}
-	return &rec, nil
-}
+// The record travels in a binary form of its own (wirecodec.go), not
+// JSON: a Go string is bytes, and the record carries them as they are,
+// where JSON would turn every byte that is not valid UTF-8 into U+FFFD and
+// so hand the child a different value.
 
 func (h *procHandle) wire(*wireEncoder) wireHandle {
 	return wireHandle{Kind: "proc", Name: h.name, Pid: h.pid, Slot: h.slot, Exec: h.exec}

@@ -204,22 +204,35 @@ func isTerminal(f *os.File) bool {
 }
 
 func runSource(name, src string, args []string, o options, stdout, stderr io.Writer) int {
-	// Caught from the start: a stop signal that came before the run
-	// existed would otherwise kill the process in the middle of its set-up.
+	// Caught before the first statement: a stop signal that came earlier
+	// would kill the process in the middle of its set-up. Catching a
+	// signal costs a round trip to the runtime's signal thread, so these
+	// go in on a goroutine of their own while the run is set up and the
+	// script parsed (the run does the same with its own signals).
 	sigs := make(chan os.Signal, 1)
-	for s := range stopSignals {
-		signal.Notify(sigs, s)
-	}
-	prog, err := lang.Parse(name, src)
-	if err != nil {
-		printSyntax(stderr, err)
-		return exitSyntax
-	}
-	r, err := interp.New(interp.Config{Stdout: stdout, Args: args, Quiet: o.quiet, Verbose: o.verbose, Stall: o.stall, Trace: o.trace})
+	caught := make(chan struct{})
+	go func() {
+		for s := range stopSignals {
+			signal.Notify(sigs, s)
+		}
+		close(caught)
+	}()
+	// The run is set up before the parse, so that its signal handlers go
+	// in while the parser is built; a script that does not parse closes
+	// it unused, which leaves nothing behind and prints nothing.
+	r, err := interp.New(interp.Config{Stdout: stdout, Args: args, Quiet: o.quiet, Verbose: o.verbose, Stall: o.stall, Trace: o.trace, Exiting: true})
 	if err != nil {
 		fmt.Fprintf(stderr, "ipcsh: %v\n", err)
 		return exitError
 	}
+	prog, err := lang.Parse(name, src)
+	if err != nil {
+		<-caught
+		_ = r.Close()
+		printSyntax(stderr, err)
+		return exitSyntax
+	}
+	<-caught
 	stop := onSignals(r, sigs)
 	defer stop()
 	err = r.End(r.Run(prog))
