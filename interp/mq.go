@@ -230,11 +230,19 @@ func execMqSend(p *Proc, c *command, h *mqHandle) (Value, error) {
 		p.note(h.tag, prio)
 	}
 	p.publish(c)
-	p.enterOn(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname), blockObj{tag: h.tag, how: "send", name: h.qname})
-	err = ipc.MqTimedsend(h.fdh.fd, unsafeBytes(text), int(prio), abs, p.intr())
-	p.leave()
-	if err == ipc.ErrInterrupted {
-		return Value{}, p.sysvStop()
+	send := func() error {
+		p.enterOn(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname), blockObj{tag: h.tag, how: "send", name: h.qname})
+		defer p.leave()
+		return ipc.MqTimedsend(h.fdh.fd, unsafeBytes(text), int(prio), abs, p.intr())
+	}
+	err = send()
+	for err == ipc.ErrInterrupted {
+		if err = p.posixInterrupted(true); err == errRestart {
+			err = send()
+		}
+	}
+	if isStop(err) {
+		return Value{}, err
 	}
 	if err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, mqSendHint(h, prio, len(text), timeout, err))
@@ -292,11 +300,23 @@ func execMqRecv(p *Proc, c *command, h *mqHandle) (Value, error) {
 		p.msgBuf = make([]byte, h.msgsize)
 	}
 	buf := p.msgBuf[:h.msgsize]
-	p.enterOn(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname), blockObj{tag: h.tag, how: "recv", name: h.qname})
-	n, prio, err := ipc.MqTimedreceive(h.fdh.fd, buf, abs, p.intr())
-	p.leave()
-	if err == ipc.ErrInterrupted {
-		return Value{}, p.sysvStop()
+	var n int
+	var prio uint
+	recv := func() error {
+		p.enterOn(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname), blockObj{tag: h.tag, how: "recv", name: h.qname})
+		defer p.leave()
+		var err error
+		n, prio, err = ipc.MqTimedreceive(h.fdh.fd, buf, abs, p.intr())
+		return err
+	}
+	err = recv()
+	for err == ipc.ErrInterrupted {
+		if err = p.posixInterrupted(true); err == errRestart {
+			err = recv()
+		}
+	}
+	if isStop(err) {
+		return Value{}, err
 	}
 	if err != nil {
 		hint := ipcExplain(err)

@@ -363,19 +363,27 @@ func execPsem(p *Proc, c *command, h *psemHandle) (Value, error) {
 		}
 		timeout = time.Duration(v.I)
 	}
-	var err error
-	p.enterOn(c.pos, blockedText(&h.shown, c.src, h.objText()), blockObj{tag: h.tag, how: "p", name: h.sname})
-	switch {
-	case c.flags["nowait"]:
-		err = h.sem.Trywait()
-	case timeout >= 0:
-		err = h.sem.Timedwait(ipc.Deadline(timeout), p.intr())
-	default:
-		err = h.sem.Wait(p.intr())
+	wait := func() error {
+		p.enterOn(c.pos, blockedText(&h.shown, c.src, h.objText()), blockObj{tag: h.tag, how: "p", name: h.sname})
+		defer p.leave()
+		switch {
+		case c.flags["nowait"]:
+			return h.sem.Trywait()
+		case timeout >= 0:
+			return h.sem.Timedwait(ipc.Deadline(timeout), p.intr())
+		}
+		return h.sem.Wait(p.intr())
 	}
-	p.leave()
-	if err == ipc.ErrInterrupted {
-		return Value{}, p.sysvStop()
+	err := wait()
+	for err == ipc.ErrInterrupted {
+		// An untimed futex wait is restarted under SA_RESTART; a timed
+		// one ends with EINTR whatever the handler's flags (signal(7)).
+		if err = p.posixInterrupted(timeout < 0); err == errRestart {
+			err = wait()
+		}
+	}
+	if isStop(err) {
+		return Value{}, err
 	}
 	if err != nil {
 		hint := ipcExplain(err)

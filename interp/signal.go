@@ -385,6 +385,43 @@ func isSigErr(err error) bool {
 	return errors.As(err, &e)
 }
 
+// errRestart asks a POSIX call to be made again (posixInterrupted).
+var errRestart = errors.New("restart the call")
+
+// posixInterrupted is the end of a POSIX queue or semaphore call that the
+// Interrupter cut: the run's stop, or, after a trapped signal's blocks
+// ran, errRestart when the kernel would restart the call (canRestart) and
+// every trap that ran has `restart`, else EINTR. mq_send and mq_receive,
+// timed or not, and an untimed futex wait are restarted under SA_RESTART
+// (signal(7)).
+func (p *Proc) posixInterrupted(canRestart bool) error {
+	err := p.sysvStop()
+	if !isSigErr(err) {
+		return err
+	}
+	if canRestart && restartable(err) {
+		return errRestart
+	}
+	return unix.EINTR
+}
+
+// isStop says whether err ends the run (a stop or cancel), not the call.
+func isStop(err error) bool {
+	if err == nil {
+		return false
+	}
+	if _, ok := err.(*StopError); ok {
+		return true
+	}
+	return !errors.Is(err, unix.EINTR) && !isErrno(err)
+}
+
+// isErrno says whether err is a kernel errno.
+func isErrno(err error) bool {
+	var e unix.Errno
+	return errors.As(err, &e)
+}
+
 // sendSignal is kill's system call. To a spawned block that has a signal
 // thread (it set a trap), the signal goes to that thread (tgkill, or
 // rt_tgsigqueueinfo for value=), so that the receiver gets the kernel's

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,6 +118,8 @@ const cEINTR = `#include <errno.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
+#include <mqueue.h>
+#include <semaphore.h>
 #include <unistd.h>
 
 static void on(int s) { (void)s; }
@@ -134,6 +137,14 @@ int main(int argc, char **argv) {
 	int sem = semget(IPC_PRIVATE, 1, 0600);
 	int fifo = strcmp(argv[1], "open") == 0;
 	if (fifo) mkfifo(argv[3], 0600);
+	// argv[4]: the name of a POSIX queue and of a POSIX semaphore.
+	struct mq_attr attr = {0, 4, 16, 0};
+	mqd_t mq = mq_open(argv[4], O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
+	sem_t *ps = sem_open(argv[4], O_CREAT | O_EXCL, 0600, 0);
+	if (mq == (mqd_t)-1 || ps == SEM_FAILED) {
+		perror("mq_open/sem_open");
+		return 1;
+	}
 	pid_t parent = getpid();
 	pid_t k = fork();
 	if (k == 0) {
@@ -145,6 +156,8 @@ int main(int argc, char **argv) {
 		msgsnd(q, &m, 2, 0);
 		struct sembuf v = {0, 1, 0};
 		semop(sem, &v, 1);
+		mq_send(mq, "hi", 2, 0);
+		sem_post(ps);
 		if (fifo) {
 			// No reader, once an interrupted open has ended: ENXIO, no wait.
 			int w = open(argv[3], O_WRONLY | O_NONBLOCK);
@@ -158,6 +171,13 @@ int main(int argc, char **argv) {
 		struct { long t; char x[16]; } m;
 		n = msgrcv(q, &m, sizeof m.x, 0, 0);
 		memcpy(buf, m.x, n > 0 ? n : 0);
+	} else if (strcmp(argv[1], "pmq") == 0) {
+		char m[16];
+		n = mq_receive(mq, m, sizeof m, 0);
+		memcpy(buf, m, n > 0 ? n : 0);
+	} else if (strcmp(argv[1], "psem") == 0) {
+		n = sem_wait(ps) < 0 ? -1 : 2;
+		memcpy(buf, "ok", 2);
 	} else if (strcmp(argv[1], "semp") == 0) {
 		struct sembuf op = {0, -1, 0};
 		n = semop(sem, &op, 1) < 0 ? -1 : 2;
@@ -181,14 +201,17 @@ int main(int argc, char **argv) {
 	waitpid(k, 0, 0);
 	msgctl(q, IPC_RMID, 0);
 	semctl(sem, 0, IPC_RMID);
+	mq_unlink(argv[4]);
+	sem_unlink(argv[4]);
 	return 0;
 }
 `
 
 // The EINTR table, proven against the kernel: the same call, under the
 // same signal and the same SA_RESTART setting, ends the same way in C and
-// in ipcsh. msgrcv is never restarted; a pipe read is, under SA_RESTART,
-// and so is the open of a FIFO that waits for its writer.
+// in ipcsh. msgrcv and semop are never restarted; a pipe read is, under
+// SA_RESTART, and so are the open of a FIFO that waits for its writer,
+// mq_receive and sem_wait without a timeout.
 func TestEINTRMatchesC(t *testing.T) {
 	cc, err := exec.LookPath("cc")
 	if err != nil {
@@ -200,13 +223,14 @@ func TestEINTRMatchesC(t *testing.T) {
 	if err := os.WriteFile(src, []byte(cEINTR), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := exec.Command(cc, "-o", bin, src).CombinedOutput(); err != nil {
+	if b, err := exec.Command(cc, "-o", bin, src, "-pthread", "-lrt").CombinedOutput(); err != nil {
 		t.Fatalf("cc: %v\n%s", err, b)
 	}
-	for _, call := range []string{"recv", "read", "semp", "wait", "open"} {
+	for _, call := range []string{"recv", "read", "semp", "wait", "open", "pmq", "psem"} {
 		for _, mode := range []string{"restart", "norestart"} {
 			fifo := filepath.Join(dir, call+"-"+mode+"-fifo")
-			b, err := cCommand(bin, call, mode, fifo+"-c").Output()
+			posix := fmt.Sprintf("/ipcsh-eintr-%d-%s-%s", os.Getpid(), call, mode)
+			b, err := cCommand(bin, call, mode, fifo+"-c", posix+"-c").Output()
 			if err != nil {
 				t.Fatalf("%s %s: %v", call, mode, err)
 			}
@@ -224,9 +248,13 @@ func TestEINTRMatchesC(t *testing.T) {
 				"semp": "sem p s\n  print \"ok\"",
 				"wait": "wait k\n  print \"ok\"",
 				"open": "open f args[0] read\n  print \"ok\"",
+				"pmq":  "let v = recv m\n  print v.text",
+				"psem": "sem p ps\n  print \"ok\"",
 			}[call]
 			out, rerr := run(t, `msgget q key=private create
 semget s key=private create
+mqopen m args[1] create
+semopen ps args[1] create
 pipe p
 trap USR1 { print "trapped" }`+restart+`
 spawn k exec sh -c 'sleep 0.1; kill -USR1 $PPID; sleep 0.1; printf hi' stdout=p.w
@@ -235,6 +263,8 @@ spawn d {
   sleep 200ms
   send q "hi"
   sem v s
+  send m "hi"
+  sem v ps
   try open fw args[0] write nonblock
 }
 try {
@@ -244,7 +274,7 @@ if err != "" { print err }
 wait d
 try wait k
 unlink args[0]
-`, fifo)
+`, fifo, posix)
 			if rerr != nil {
 				t.Fatalf("%s %s: %v\n%s", call, mode, rerr, out)
 			}
