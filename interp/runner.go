@@ -39,6 +39,7 @@ type Config struct {
 // Runner runs programs in one session: a script is one program, a REPL
 // session many, sharing variables and handles.
 type Runner struct {
+	chld   chldLog // exits, to name a SIGCHLD's sender (sigchld.go)
 	cfg    Config
 	main   *Proc
 	sup    *supervisor

@@ -105,7 +105,8 @@ func (p *Proc) sigs() *sigState {
 // blocked in, if any, as the kernel would (cut, sigCut).
 func (g *sigState) watch(p *Proc) {
 	for s := range g.ch {
-		g.arrive(p.run, sigRec{sig: s.(syscall.Signal), from: "another-process"})
+		sig := s.(syscall.Signal)
+		g.arrive(p.run, sigRec{sig: sig, from: p.run.senderOf(sig)})
 	}
 }
 
@@ -234,6 +235,9 @@ func execTrap(p *Proc, c *command) (Value, error) {
 		p.run.restoreDefault(sig)
 	default:
 		g.traps[sig] = &trapDef{code: c.block, restart: c.flags["restart"], pos: c.pos}
+		if sig == unix.SIGCHLD {
+			p.run.forgetExits()
+		}
 		if !isTaken(sig) {
 			signal.Notify(g.ch, sig) // Go's handler: no siginfo from outside the run
 		}
@@ -525,6 +529,9 @@ func execSigwait(p *Proc, c *command) (Value, error) {
 	waitCh := g.waitCh
 	for _, s := range sigs {
 		g.waiting[s] = true
+		if s == unix.SIGCHLD {
+			p.run.forgetExits()
+		}
 	}
 	set := g.threadSet()
 	g.mu.Unlock()
@@ -542,7 +549,8 @@ func execSigwait(p *Proc, c *command) (Value, error) {
 		for {
 			select {
 			case s := <-wch:
-				g.arrive(p.run, sigRec{sig: s.(syscall.Signal), from: "another-process"})
+				sig := s.(syscall.Signal)
+				g.arrive(p.run, sigRec{sig: sig, from: p.run.senderOf(sig)})
 			case <-done:
 				return
 			}

@@ -519,3 +519,30 @@ spawn k2 exec sh -c 'sleep 0.4'
 		t.Errorf("want the trap run and both children reaped:\n%s", out)
 	}
 }
+
+// TestSIGCHLDNamesTheChild: SIGCHLD comes through Go's handler, without
+// the kernel's si_pid; its sender is still the child whose exit raised
+// it, for a trap and for sigwait, and a trap's block can reap it.
+func TestSIGCHLDNamesTheChild(t *testing.T) {
+	out, err := run(t, `trap CHLD { wait w }
+spawn w { exit 3 }
+sleep 5s
+spawn v { exit 4 }
+sigwait CHLD
+wait v
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"main: signal SIGCHLD from w\n",
+		"main: wait w -> 3\n",
+		"main: sleep 5s -> interrupted by SIGCHLD\n",
+		"main: sigwait SIGCHLD -> signal=SIGCHLD value=0 from=v\n",
+		"main: wait v -> 4\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package interp
+
+import (
+	"sync"
+	"syscall"
+	"time"
+)
+
+// SIGCHLD comes through Go's handler — the runtime unblocks it on every
+// thread, so the signal thread cannot take it with its siginfo — and so
+// without the kernel's si_pid. Its sender is the child whose exit raised
+// it, and the run's reapers see every exit (reap, reapWarm): a SIGCHLD is
+// named after the first exit since the one before it, as the kernel's
+// si_pid would be (a SIGCHLD raised while one is pending is not queued,
+// and the pending one keeps the first sender). With no exit to show for
+// it within chldWait — `kill -CHLD` from a shell — it is another-process.
+type chldLog struct {
+	mu   sync.Mutex
+	pids []int
+	seen chan struct{} // wakes a SIGCHLD waiting for its exit
+}
+
+// chldWait bounds how long a SIGCHLD waits for its reaper: the exit is
+// reaped within microseconds of the signal.
+const chldWait = 200 * time.Millisecond
+
+// childExited records an exit the reapers saw.
+func (r *Runner) childExited(pid int) {
+	l := &r.chld
+	l.mu.Lock()
+	if len(l.pids) < 1024 {
+		l.pids = append(l.pids, pid)
+	}
+	if l.seen == nil {
+		l.seen = make(chan struct{}, 1)
+	}
+	l.mu.Unlock()
+	select {
+	case l.seen <- struct{}{}:
+	default:
+	}
+}
+
+// forgetExits drops the exits recorded so far: a trap or sigwait of
+// SIGCHLD that starts now is not about them.
+func (r *Runner) forgetExits() {
+	r.chld.mu.Lock()
+	r.chld.pids = nil
+	r.chld.mu.Unlock()
+}
+
+// senderOf names the sender of a signal that came through Go's handler.
+func (r *Runner) senderOf(s syscall.Signal) string {
+	if s != syscall.SIGCHLD {
+		return "another-process"
+	}
+	l := &r.chld
+	deadline := time.NewTimer(chldWait)
+	defer deadline.Stop()
+	for {
+		l.mu.Lock()
+		if l.seen == nil {
+			l.seen = make(chan struct{}, 1)
+		}
+		seen := l.seen
+		if len(l.pids) > 0 {
+			pid := l.pids[0]
+			l.pids = nil
+			l.mu.Unlock()
+			if n := r.board.nameOf(pid); n != "" {
+				return n
+			}
+			return "another-process"
+		}
+		l.mu.Unlock()
+		select {
+		case <-seen:
+		case <-deadline.C:
+			return "another-process"
+		}
+	}
+}
