@@ -186,6 +186,9 @@ func execRecv(p *Proc, c *command) (Value, error) {
 			defer cn.addHook(it.Fire)()
 		}
 		defer p.sigKickAlso(it)()
+		if g := p.run.sig; g != nil {
+			it.SetPending(g.handleNow)
+		}
 	}
 	p.enterOn(c.pos, c.src, blockObj{tag: q.tag, how: "recv", n: typ, name: q.name})
 	got, n, err := ipc.Msgrcv(q.id, buf, typ, flags, it)

@@ -94,11 +94,28 @@ func (p *Proc) sigs() *sigState {
 		g := &sigState{traps: map[unix.Signal]*trapDef{}, ignored: map[unix.Signal]bool{}, waiting: map[unix.Signal]bool{}, wake: make(chan struct{}, 1), ch: make(chan os.Signal, 16)}
 		p.run.sig = g
 		p.run.sigPub.Store(g)
+		if c := p.run.cancel; c != nil {
+			// A signal that comes as a call is on its way in ends it too
+			// (ipc.SetPending): arrive sets pending before it kicks.
+			c.intr.SetPending(g.handleNow)
+		}
 		go g.watch(p)
 		sigRunner.Store(p.run)
 		ipc.TheSigThread().SetDeliver(deliverSignal)
 	}
 	return p.run.sig
+}
+
+// handleNow says whether a trapped signal waits for its block and no block
+// is running: a call starting now must end, as it would have, had the
+// signal come a moment later.
+func (g *sigState) handleNow() bool {
+	if !g.pending.Load() {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return !g.running && len(g.queue) > 0
 }
 
 // watch queues each trapped signal and ends the call the process is

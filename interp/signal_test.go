@@ -546,3 +546,32 @@ wait v
 		}
 	}
 }
+
+// TestSignalAsTheCallStartsIsNotLost: a trapped signal that comes after
+// the process last looked for signals, but before its blocking call
+// published its thread, must still end that call (a lost wake-up left w
+// in its read for ever, once in a hundred runs of a golden test). Each
+// round, main signals w the moment w says it is about to read.
+func TestSignalAsTheCallStartsIsNotLost(t *testing.T) {
+	out, err := runCfg(t, `pipe ready
+pipe ack
+pipe data
+spawn w {
+  trap USR1 { write ack.w "a" } restart
+  quiet repeat 300 {
+    write ready.w "r"
+    read data.r 1
+  }
+}
+quiet repeat 300 {
+  read ready.r 1
+  kill w USR1
+  read ack.r 1
+  write data.w "d"
+}
+wait w
+`, Config{Stall: 3 * time.Second})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}

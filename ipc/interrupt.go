@@ -48,6 +48,24 @@ type Interrupter struct {
 	// owner is the pinned thread (Pin), or 0. Only the pinning goroutine
 	// reads or writes it.
 	owner int32
+	// pending, when set, says whether something arrived that must end the
+	// next call (SetPending).
+	pending atomic.Pointer[func() bool]
+}
+
+// SetPending gives the Interrupter a second way to end a call: a call
+// about to wait returns ErrInterrupted when pending says so, checked after
+// the call published its thread. Kick sets nothing when no call is in
+// progress, and a signal that comes while a call is on its way in — after
+// the caller last looked, before the call published its thread — would
+// otherwise find nothing to interrupt and leave the call waiting for it
+// (a lost wake-up). Whoever records the arrival before calling Kick
+// makes pending true first: either Kick sees the call's thread or the
+// call sees pending (sync/atomic is sequentially consistent).
+func (it *Interrupter) SetPending(pending func() bool) {
+	if it != nil {
+		it.pending.Store(&pending)
+	}
 }
 
 // NewInterrupter returns an Interrupter that has not fired.
@@ -183,6 +201,10 @@ func (it *Interrupter) enter() error {
 	// this load sees fired. (sync/atomic operations are sequentially
 	// consistent.)
 	if it.fired.Load() {
+		it.leave()
+		return ErrInterrupted
+	}
+	if f := it.pending.Load(); f != nil && (*f)() {
 		it.leave()
 		return ErrInterrupted
 	}
