@@ -222,19 +222,21 @@ func (b *board) procNamed(name string) *procHandle {
 	return nil
 }
 
-// hasExited says whether the process of this name has exited and is not
-// yet waited for.
-func (b *board) hasExited(name string) bool {
+// hasEnded says whether the latest process of this name has exited,
+// waited for or not: a wait for it is about to return. Only the latest
+// counts: a name is used again once its process was waited for, and an
+// earlier process of the same name says nothing about the one waited for
+// now.
+func (b *board) hasEnded(name string) bool {
 	b.lock()
 	defer b.unlock()
 	n := int(atomic.LoadUint32(&b.header().next))
+	found, st := false, uint32(slotFree)
 	for i := 0; i < n; i++ {
 		s := b.slot(i)
 		if cstr(s.name[:]) == name {
-			if st := atomic.LoadUint32(&s.state); st == slotExited {
-				return true
-			}
+			found, st = true, atomic.LoadUint32(&s.state)
 		}
 	}
-	return false
+	return found && (st == slotExited || st == slotDone)
 }

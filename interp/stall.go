@@ -122,10 +122,11 @@ func (r *Runner) watch(stall time.Duration) {
 				continue
 			}
 			obj := decodeBlockObj(cstr(s.obj[:]))
-			if child, ok := strings.CutPrefix(obj.tag, "proc:"); ok && r.board.hasExited(child) {
+			if child, ok := strings.CutPrefix(obj.tag, "proc:"); ok && r.board.hasEnded(child) {
 				// A wait whose child has exited is about to return: its
-				// reaper has not told it yet (a moment on a loaded
-				// machine, which once made a false deadlock).
+				// reaper has not told it yet, or has and the wait has not
+				// left the board yet (a moment on a loaded machine, which
+				// twice made a false deadlock).
 				stalled = false
 				continue
 			}

@@ -128,3 +128,38 @@ read p.r
 		t.Errorf("report lacks %q:\n%s", want, se.Report)
 	}
 }
+
+// TestHasEndedLooksAtTheLatestOfAName: a wait is about to return when the
+// process it waits for has exited, reaped or not; an earlier process of
+// the same name, long waited for, says nothing about the current one.
+func TestHasEndedLooksAtTheLatestOfAName(t *testing.T) {
+	b, err := newBoard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	if b.hasEnded("c") {
+		t.Error("a name never claimed has ended")
+	}
+	first, err := b.claim("c", kindInterp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.hasEnded("c") {
+		t.Error("a running c has ended")
+	}
+	b.exited(first)
+	if !b.hasEnded("c") {
+		t.Error("an exited c, not yet waited for, has not ended")
+	}
+	b.done(first)
+	if !b.hasEnded("c") {
+		t.Error("a c that was waited for has not ended")
+	}
+	if _, err := b.claim("c", kindInterp); err != nil {
+		t.Fatal(err)
+	}
+	if b.hasEnded("c") {
+		t.Error("the second c, running, counts as ended because the first did")
+	}
+}
