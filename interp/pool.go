@@ -316,7 +316,7 @@ func (r *Runner) reapWarm(h *procHandle, w *warmChild) {
 		<-w.done
 		h.ws = w.ws
 		r.board.exited(h.slot)
-		r.childExited(h.pid)
+		r.childExited(h.name)
 		r.releaseHolds(h)
 		close(h.done)
 	}()

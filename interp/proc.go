@@ -75,7 +75,7 @@ func (r *Runner) reap(h *procHandle) {
 		}
 		h.ws = ws
 		r.board.exited(h.slot)
-		r.childExited(h.pid)
+		r.childExited(h.name)
 		r.releaseHolds(h)
 		close(h.done)
 	}()

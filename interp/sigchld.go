@@ -15,21 +15,23 @@ import (
 // and the pending one keeps the first sender). With no exit to show for
 // it within chldWait — `kill -CHLD` from a shell — it is another-process.
 type chldLog struct {
-	mu   sync.Mutex
-	pids []int
-	seen chan struct{} // wakes a SIGCHLD waiting for its exit
+	mu    sync.Mutex
+	names []string      // of the processes that exited, oldest first
+	seen  chan struct{} // wakes a SIGCHLD waiting for its exit
 }
 
 // chldWait bounds how long a SIGCHLD waits for its reaper: the exit is
 // reaped within microseconds of the signal.
 const chldWait = 200 * time.Millisecond
 
-// childExited records an exit the reapers saw.
-func (r *Runner) childExited(pid int) {
+// childExited records an exit the reapers saw. The name is kept, not
+// looked up on the board when a SIGCHLD comes: the board may be closed by
+// then (the end of a run).
+func (r *Runner) childExited(name string) {
 	l := &r.chld
 	l.mu.Lock()
-	if len(l.pids) < 1024 {
-		l.pids = append(l.pids, pid)
+	if len(l.names) < 1024 {
+		l.names = append(l.names, name)
 	}
 	if l.seen == nil {
 		l.seen = make(chan struct{}, 1)
@@ -45,7 +47,7 @@ func (r *Runner) childExited(pid int) {
 // SIGCHLD that starts now is not about them.
 func (r *Runner) forgetExits() {
 	r.chld.mu.Lock()
-	r.chld.pids = nil
+	r.chld.names = nil
 	r.chld.mu.Unlock()
 }
 
@@ -63,14 +65,11 @@ func (r *Runner) senderOf(s syscall.Signal) string {
 			l.seen = make(chan struct{}, 1)
 		}
 		seen := l.seen
-		if len(l.pids) > 0 {
-			pid := l.pids[0]
-			l.pids = nil
+		if len(l.names) > 0 {
+			name := l.names[0]
+			l.names = nil
 			l.mu.Unlock()
-			if n := r.board.nameOf(pid); n != "" {
-				return n
-			}
-			return "another-process"
+			return name
 		}
 		l.mu.Unlock()
 		select {
