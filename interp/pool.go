@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-
-	"ipcsh/lang"
 )
 
 // The warm pool makes `spawn` cost a message instead of an exec. Go cannot
@@ -192,7 +190,6 @@ func (pl *pool) close() {
 // a spawned child. A socket closed without a block means the run is over.
 func RunWarm(sock int, stderr io.Writer) int {
 	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
-	warmCaches()
 	payload := make([]byte, 4*maxPassed)
 	oob := make([]byte, unix.CmsgSpace(4*(maxPassed+1)))
 	var n, oobn int
@@ -221,14 +218,6 @@ func RunWarm(sock int, stderr io.Writer) int {
 		return 1
 	}
 	return RunChild(mfd, stderr)
-}
-
-// warmCaches does once, while the warm child waits, the work that a first
-// use pays for: building the parser (a millisecond or so, measured), by
-// parsing a sample like the real thing. The start record needs no warming
-// since it is no longer gob (wirecodec.go).
-func warmCaches() {
-	_, _ = lang.Parse("warm", "let x = 1\nwhile x < 2 { x += 1; print x, \"s\" }\nrecv q type=2\nwrite p.w a[0:4] + str(x)\n")
 }
 
 func rightsOf(oob []byte) ([]int, error) {

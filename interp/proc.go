@@ -176,12 +176,16 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 	if s.Body == nil {
 		return c.spawnExec(s, slot, index)
 	}
-	// The child gets only its block's text, with the block's position, so
-	// it parses little and still reports the file's lines and columns.
+	// The child gets its block's statements as parsed here and only its
+	// block's text, with the block's position, so it parses nothing and
+	// still reports the file's lines and columns.
 	b := s.Body
 	from, to := b.Pos.Offset+1-c.prog.Base.Offset, b.EndPos.Offset-1-c.prog.Base.Offset
-	src := c.prog.Src[from:to]
-	base := lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1}
+	blk := &childBlock{
+		src:  c.prog.Src[from:to],
+		base: lang.Pos{Filename: b.Pos.Filename, Offset: b.Pos.Offset + 1, Line: b.Pos.Line, Column: b.Pos.Column + 1},
+		code: string(lang.EncodeStmts(b.Stmts)),
+	}
 	// In a procedure, the block reads the procedure's own names; the
 	// child runs it as a program of its own, where they are variables
 	// (withLocals gives them their values).
@@ -207,7 +211,7 @@ func (c *compiler) spawnStmt(s *lang.Spawn) stmtFn {
 		if err != nil {
 			return err
 		}
-		h, err := p.spawnBlock(pos, name, src, base, locals)
+		h, err := p.spawnBlock(pos, name, blk, locals)
 		if err != nil {
 			return err
 		}
@@ -242,7 +246,14 @@ func (p *Proc) bindSpawned(slot int, fam *familyHandle, key Value, h *procHandle
 	fam.add(key, h)
 }
 
-func (p *Proc) spawnBlock(pos lang.Pos, name string, src string, base lang.Pos, locals map[string]int) (*procHandle, error) {
+// childBlock is a spawned block as its child gets it (startRecord).
+type childBlock struct {
+	src  string
+	base lang.Pos
+	code string // lang.EncodeStmts of the block's statements
+}
+
+func (p *Proc) spawnBlock(pos lang.Pos, name string, blk *childBlock, locals map[string]int) (*procHandle, error) {
 	r := p.run
 	text := "spawn " + name
 	si, err := p.claimName(pos, name, kindInterp)
@@ -253,7 +264,7 @@ func (p *Proc) spawnBlock(pos lang.Pos, name string, src string, base lang.Pos, 
 		p.ev = evNote{verb: "spawn", obj: "proc:" + name}
 		p.emit(EvCall, PhasePublish, pos, text, "")
 	}
-	rec := p.startRecord(name, src, base, si, locals)
+	rec := p.startRecord(name, blk, si, locals)
 	data, err := encodeStart(rec)
 	if err != nil {
 		r.board.release(si)
@@ -305,7 +316,7 @@ func (p *Proc) claimName(pos lang.Pos, name string, kind uint32) (int, error) {
 	return si, nil
 }
 
-func (p *Proc) startRecord(name, src string, base lang.Pos, si int, locals map[string]int) *startRecord {
+func (p *Proc) startRecord(name string, blk *childBlock, si int, locals map[string]int) *startRecord {
 	r := p.run
 	enc := &wireEncoder{index: map[Handle]int{}}
 	for _, h := range p.handles {
@@ -317,7 +328,7 @@ func (p *Proc) startRecord(name, src string, base lang.Pos, si int, locals map[s
 	}
 	names, vals := withLocals(p.syms.names, vals, enc, p, locals)
 	return &startRecord{
-		Name: name, Src: src, Base: base, Procs: p.syms.procWires(),
+		Name: name, Src: blk.src, Base: blk.base, Code: blk.code, Procs: p.syms.procWires(),
 		Names: names, Values: vals, Handles: enc.handles,
 		Errname: p.errName, Quiet: p.quiet, Verbose: r.cfg.Verbose, Args: r.cfg.Args,
 		Tmp: r.tmpPath(), EventFD: r.evW, BoardFD: r.board.fd, Slot: si, Pgid: r.group(),
@@ -386,7 +397,7 @@ func RunChild(startFD int, stderr io.Writer) int {
 	var prog *lang.Program
 	err = defineProcs(p.syms, rec.Procs)
 	if err == nil {
-		prog, err = lang.ParseAt(rec.Src, rec.Base)
+		prog, err = childProgram(rec.Src, rec.Base, rec.Code)
 	}
 	if err == nil {
 		err = r.Run(prog)
@@ -405,6 +416,18 @@ func RunChild(startFD int, stderr io.Writer) int {
 	_ = p.em.flush()
 	p.closeAll()
 	return code
+}
+
+// childProgram is a spawned block or a procedure as a child runs it: the
+// statements its parent parsed, decoded, and the text they came from (for
+// the transcript's statement text and error lines). The child builds no
+// parser (lang.EncodeStmts says why).
+func childProgram(src string, base lang.Pos, code string) (*lang.Program, error) {
+	stmts, err := lang.DecodeStmts([]byte(code))
+	if err != nil {
+		return nil, fmt.Errorf("the start record's statements: %w", err)
+	}
+	return &lang.Program{Pos: base, Stmts: stmts, Src: src, Base: base}, nil
 }
 
 func readStart(fd int) (*startRecord, error) {

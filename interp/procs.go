@@ -31,6 +31,8 @@ type procDef struct {
 	prog   *lang.Program // the program it stands in, for its source text
 	src    string        // the def statement's text, for spawned children
 	base   lang.Pos
+	stmt   *lang.Stmt
+	code   string // stmt in lang's wire form, made for the first spawn
 	pnames []string
 }
 
@@ -38,10 +40,12 @@ type procDef struct {
 var errReturn = errors.New("return outside a procedure")
 
 // procWire is a procedure as a spawned child gets it: its text and where
-// it stands in its file, parsed and compiled again by the child.
+// it stands in its file, and its statement in lang's wire form, which
+// the child compiles again without parsing it.
 type procWire struct {
 	Src  string   `json:"src"`
 	Base lang.Pos `json:"base"`
+	Code string   `json:"code"`
 }
 
 // localName is the slot name of a procedure's own name.
@@ -94,7 +98,7 @@ func (c *compiler) declare(prog *lang.Program) {
 			continue
 		}
 		from, to := s.Pos.Offset-prog.Base.Offset, s.EndPos.Offset-prog.Base.Offset
-		pd := &procDef{name: d.Name, def: d, prog: prog, src: prog.Src[from:to], base: s.Pos, pnames: d.Params}
+		pd := &procDef{name: d.Name, def: d, prog: prog, src: prog.Src[from:to], base: s.Pos, stmt: s, pnames: d.Params}
 		c.syms.procs[d.Name] = pd
 		c.newProcs = append(c.newProcs, pd)
 	}
@@ -249,18 +253,21 @@ func (s *symtab) procWires() []procWire {
 	var out []procWire
 	for _, n := range s.procNames() {
 		pd := s.procs[n]
-		out = append(out, procWire{Src: pd.src, Base: pd.base})
+		if pd.code == "" {
+			pd.code = string(lang.EncodeStmts([]*lang.Stmt{pd.stmt}))
+		}
+		out = append(out, procWire{Src: pd.src, Base: pd.base, Code: pd.code})
 	}
 	return out
 }
 
-// defineProcs parses and compiles the procedures a spawned child got,
-// before its block, against the names the child has.
+// defineProcs compiles the procedures a spawned child got, before its
+// block, against the names the child has.
 func defineProcs(syms *symtab, wires []procWire) error {
 	c := &compiler{syms: syms, bound: map[string]int{}, pipes: map[string]bool{}}
 	c.fresh = len(syms.names)
 	for _, w := range wires {
-		prog, err := lang.ParseAt(w.Src, w.Base)
+		prog, err := childProgram(w.Src, w.Base, w.Code)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ type startRecord struct {
 	Name    string       `json:"name"`
 	Src     string       `json:"src"`
 	Base    lang.Pos     `json:"base"`
+	Code    string       `json:"code"` // the block's statements, lang.EncodeStmts
 	Names   []string     `json:"names"`
 	Values  []wireValue  `json:"values"`
 	Handles []wireHandle `json:"handles"`

@@ -131,6 +131,7 @@ func encodeStart(rec *startRecord) ([]byte, error) {
 	w.str(rec.Name)
 	w.str(rec.Src)
 	w.pos(rec.Base)
+	w.str(rec.Code)
 	w.strs(rec.Names)
 	w.values(rec.Values)
 	w.uint(uint64(len(rec.Handles)))
@@ -151,6 +152,7 @@ func encodeStart(rec *startRecord) ([]byte, error) {
 	for _, p := range rec.Procs {
 		w.str(p.Src)
 		w.pos(p.Base)
+		w.str(p.Code)
 	}
 	w.ints(rec.Ignored)
 	return w.b, nil
@@ -317,7 +319,7 @@ func decodeStart(b []byte) (*startRecord, error) {
 	if r.byte() != startTag {
 		return nil, fmt.Errorf("start record: %w", errBadRecord)
 	}
-	rec := &startRecord{Name: r.str(), Src: r.str(), Base: r.pos(), Names: r.strs(), Values: r.values(0)}
+	rec := &startRecord{Name: r.str(), Src: r.str(), Base: r.pos(), Code: r.str(), Names: r.strs(), Values: r.values(0)}
 	if n := r.count(); n > 0 {
 		rec.Handles = make([]wireHandle, n)
 		for i := range rec.Handles {
@@ -337,7 +339,7 @@ func decodeStart(b []byte) (*startRecord, error) {
 	if n := r.count(); n > 0 {
 		rec.Procs = make([]procWire, n)
 		for i := range rec.Procs {
-			rec.Procs[i] = procWire{Src: r.str(), Base: r.pos()}
+			rec.Procs[i] = procWire{Src: r.str(), Base: r.pos(), Code: r.str()}
 		}
 	}
 	rec.Ignored = r.ints()
