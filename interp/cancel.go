@@ -260,7 +260,7 @@ func (p *Proc) enterOn(pos lang.Pos, stmt string, obj blockObj) {
 		p.lastFile = pos.Filename
 	}
 	if obj != p.lastObj {
-		setCstr(s.obj[:], obj.encode())
+		obj.put(s.obj[:])
 		p.lastObj = obj
 	}
 	if p.emitting() {

@@ -35,12 +35,22 @@ type blockObj struct {
 	name string // the handle as the script names it: s, q, p.r, a FIFO's path
 }
 
-// encode writes o for the board slot, fields split by a unit separator.
-func (o blockObj) encode() string {
-	if o.tag == "" {
-		return ""
+// put writes o into a board slot's field as a C string, fields split by a
+// unit separator. It runs before every blocking call, so it builds the
+// text in place rather than in a new string.
+func (o blockObj) put(dst []byte) {
+	b := dst[: 0 : len(dst)-1] // room for the NUL; append past it would reallocate, and is cut
+	if o.tag != "" {
+		b = append(b, o.tag...)
+		b = append(b, 0x1f)
+		b = append(b, o.how...)
+		b = append(b, 0x1f)
+		b = strconv.AppendInt(b, o.n, 10)
+		b = append(b, 0x1f)
+		b = append(b, o.name...)
 	}
-	return o.tag + "\x1f" + o.how + "\x1f" + strconv.FormatInt(o.n, 10) + "\x1f" + o.name
+	n := copy(dst[:len(dst)-1], b)
+	dst[n] = 0
 }
 
 func decodeBlockObj(s string) blockObj {

@@ -50,3 +50,28 @@ sem p u
 		t.Errorf("got %v, want the report to say nobody posts u", err)
 	}
 }
+
+// TestBlockObjOnTheBoard: what a process writes in its board slot before
+// it blocks reads back as it was, and a long name is cut to the slot
+// without running past it.
+func TestBlockObjOnTheBoard(t *testing.T) {
+	var field [128]byte
+	for _, o := range []blockObj{
+		{tag: "sem:32768", how: "p", n: 1, name: "s"},
+		{tag: "msg:5", how: "recv", n: -9223372036854775808, name: "q"},
+		{},
+	} {
+		o.put(field[:])
+		if got := decodeBlockObj(cstr(field[:])); got != o {
+			t.Errorf("put %+v, read back %+v", o, got)
+		}
+	}
+	long := blockObj{tag: "open:/" + strings.Repeat("d", 200), how: "open-r", name: "f"}
+	long.put(field[:])
+	if got := cstr(field[:]); len(got) != len(field)-1 || !strings.HasPrefix(got, "open:/ddd") {
+		t.Errorf("a long object became %d bytes %q", len(got), got)
+	}
+	if n := testing.AllocsPerRun(100, func() { blockObj{tag: "sem:1", how: "p", name: "s"}.put(field[:]) }); n != 0 {
+		t.Errorf("put allocates %v times", n)
+	}
+}
