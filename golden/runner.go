@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -357,7 +358,7 @@ func (r *Runner) timeoutMessage(ctx context.Context, i, count int, ru run) strin
 // objects, exit 143), then SIGKILL to its whole process group after the
 // grace period, then `ipcsh clean` for what a killed run left.
 func (r *Runner) runOnce(ctx context.Context, t Test, args []string, stall time.Duration) (ru run) {
-	base, err := os.MkdirTemp("", "golden-run-")
+	base, err := mkdirTemp("golden-run-")
 	if err != nil {
 		return run{err: err}
 	}
@@ -611,6 +612,19 @@ func (r *Runner) RunAll(ctx context.Context, tests []Test, jobs int, report func
 			default:
 				return
 			}
+		}
+	}
+}
+
+// mkdirTemp is os.MkdirTemp with a name of one length (the prefix and 8
+// hex digits), as the run's own tmp directory has: os.MkdirTemp's random
+// part has 1 to 10 digits, and the length of a path under $TMP shows in a
+// transcript ("(67 bytes)"), which must not change from run to run.
+func mkdirTemp(prefix string) (string, error) {
+	for {
+		d := filepath.Join(os.TempDir(), fmt.Sprintf("%s%08x", prefix, rand.Uint32()))
+		if err := os.Mkdir(d, 0o700); !os.IsExist(err) {
+			return d, err
 		}
 	}
 }

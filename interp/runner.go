@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -316,7 +318,7 @@ func (r *Runner) tmp() (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.tmpDir == "" {
-		d, err := os.MkdirTemp("", "ipcsh-")
+		d, err := mkdirTemp("ipcsh-")
 		if err != nil {
 			return "", err
 		}
@@ -328,6 +330,19 @@ func (r *Runner) tmp() (string, error) {
 		r.tmpDir = d
 	}
 	return r.tmpDir, nil
+}
+
+// mkdirTemp is os.MkdirTemp with a name of one length (the prefix and 8
+// hex digits), where os.MkdirTemp's random part has 1 to 10 digits: a
+// path's length shows in the transcript ("(67 bytes)"), and must not
+// change from one run of a script to the next.
+func mkdirTemp(prefix string) (string, error) {
+	for {
+		d := filepath.Join(os.TempDir(), fmt.Sprintf("%s%08x", prefix, rand.Uint32()))
+		if err := os.Mkdir(d, 0o700); !os.IsExist(err) {
+			return d, err
+		}
+	}
 }
 
 // Proc is one process of a run: its variables, handles and emitter.
