@@ -234,9 +234,6 @@ func (r *runner) calibrate(g group, c contestant, target time.Duration) (int, er
 		return g.fixedN, nil
 	}
 	limit := 1 << 30
-	if g.maxN > 0 {
-		limit = g.maxN
-	}
 	n := min(limit, g.tiny*8)
 	for step := 0; step < 12; step++ {
 		t, err := r.fastest(c.argv(n), g.pinned)

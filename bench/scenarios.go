@@ -25,10 +25,7 @@ type group struct {
 	pinned bool // run under taskset -c 0: two processes that talk
 	tiny   int  // iterations of the first (availability) run and of the test
 	fixedN int  // N for every contestant instead of calibrating (bulk: 1 GiB)
-	// maxN, when set, caps N: ipcsh's run has 1024 process slots, never
-	// reused (interp/board.go), and the run of 2N families must fit.
-	maxN int
-	cs   []contestant
+	cs     []contestant
 }
 
 // env says where things are: the repository, the build directory, and
@@ -132,7 +129,7 @@ func (e env) groups() []group {
 			c("forkexec"), forkOnly, ipcsh("ipcsh", "spawn.ipc")}},
 		// Unpinned, like start-up: a family is where a second CPU helps,
 		// for C's children as for ipcsh's.
-		{name: "family", tiny: 1, maxN: 6, cs: []contestant{
+		{name: "family", tiny: 1, cs: []contestant{
 			c("family"), ipcsh("ipcsh", "family.ipc")}},
 		{name: "startup", tiny: 1, cs: []contestant{
 			launch("C", "", filepath.Join(e.out, "startup")), perlStart, pythonStart,

@@ -51,7 +51,7 @@ type slot struct {
 	pid     int32
 	state   uint32
 	kind    uint32
-	_       uint32
+	sigs    uint32 // 1 once the process has its signal dispositions (sigsReady)
 	counter uint64 // finished blocking calls: progress the detector can see
 	start   int64  // when the current blocking call began, if the run traces (else 0)
 	line    int32
@@ -140,20 +140,47 @@ func (b *board) claim(name string, kind uint32) (int, error) {
 		}
 	}
 	if n >= boardSlots {
+		// A full board takes back the slot of a process waited for
+		// long ago. Slots are otherwise never reused, so that the
+		// pids the kernel reports (sempid, lspid) are still shown as
+		// names after their process has gone; this one's pid will
+		// show as a number from now on.
+		for i := 0; i < n; i++ {
+			s := b.slot(i)
+			if atomic.LoadUint32(&s.state) == slotDone {
+				b.fill(s, name, kind)
+				return i, nil
+			}
+		}
 		return -1, errBoardFull
 	}
-	s := b.slot(n)
+	b.fill(b.slot(n), name, kind)
+	atomic.StoreUint32(&h.next, uint32(n+1))
+	return n, nil
+}
+
+func (b *board) fill(s *slot, name string, kind uint32) {
 	*s = slot{kind: kind}
 	copy(s.name[:len(s.name)-1], name)
 	atomic.StoreUint32(&s.state, slotRunning)
-	atomic.StoreUint32(&h.next, uint32(n+1))
-	return n, nil
 }
 
 // release frees a slot whose process never started.
 func (b *board) release(i int) { atomic.StoreUint32(&b.slot(i).state, slotFree) }
 
 func (b *board) setPid(i, pid int) { atomic.StoreInt32(&b.slot(i).pid, int32(pid)) }
+
+// sigsReady marks slot i's process as having the signal dispositions a C
+// process would have at that point (signal.go, awaitSigs).
+func (b *board) sigsReady(i int) { atomic.StoreUint32(&b.slot(i).sigs, 1) }
+
+// sigsSet says whether slot i's process has its signal dispositions, or
+// has ended: a signal sent to it now is not lost.
+func (b *board) sigsSet(i int) bool {
+	s := b.slot(i)
+	st := atomic.LoadUint32(&s.state)
+	return atomic.LoadUint32(&s.sigs) == 1 || st == slotExited || st == slotDone || st == slotFree
+}
 
 // exited marks a process that is gone but not yet waited for: no longer
 // live for the stall detector, its name still taken.

@@ -3,9 +3,10 @@ package interp
 import (
 	"cmp"
 	"fmt"
-	"golang.org/x/sys/unix"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"ipcsh/ipc"
 	"ipcsh/lang"

@@ -187,7 +187,7 @@ func killFamily(p *Proc, c *command, f *familyHandle, sig unix.Signal) error {
 			continue
 		}
 		any = true
-		text := "kill " + h.name + " " + unix.SignalName(sig)
+		text := "kill " + h.name + " " + sigName(sig)
 		if !h.foreign {
 			select {
 			case <-h.done:
@@ -203,6 +203,7 @@ func killFamily(p *Proc, c *command, f *familyHandle, sig unix.Signal) error {
 			p.ev = evNote{verb: "kill", obj: "proc:" + h.name, n: int64(sig)}
 			p.emit(EvCall, PhasePublish, c.pos, text, "")
 		}
+		p.run.awaitSigs(h)
 		if err := unix.Kill(h.pid, sig); err != nil {
 			return p.failText(c.pos, PhasePublish, text, err, "")
 		}

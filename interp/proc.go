@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -53,7 +54,7 @@ func (h *procHandle) field(name string) (Value, bool) {
 // "signal SIGTERM" for a process killed by a signal.
 func statusValue(ws unix.WaitStatus) Value {
 	if ws.Signaled() {
-		return strV("signal " + unix.SignalName(ws.Signal()))
+		return strV("signal " + sigName(ws.Signal()))
 	}
 	return intV(int64(ws.ExitStatus()))
 }
@@ -364,6 +365,7 @@ func RunChild(startFD int, stderr io.Writer) int {
 		r.cancel = cn // nothing stops a child but a trapped signal (Kick)
 	}
 	r.takeSignals()
+	b.sigsReady(rec.Slot)
 	p := newProc(rec.Name, r, newEmitter(rec.EventFD))
 	r.main = p
 	p.slot, p.quiet, p.errName = rec.Slot, rec.Quiet, rec.Errname
@@ -674,9 +676,12 @@ func execKill(p *Proc, c *command) (Value, error) {
 			}
 			c.args[i].name = sigName(sig)
 		case aParam:
+			// A number goes to the kernel as it is, as kill(2) takes it:
+			// 0 only checks that the process is there, and a number that
+			// is no signal gets the kernel's EINVAL.
 			v := c.vals[i]
-			if v.K != KInt || v.I <= 0 || v.I > 64 {
-				return Value{}, errorf(c.pos, "kill: a signal is a name or a number from 1 to 64, found %s", v.quote(false))
+			if v.K != KInt || v.I < math.MinInt32 || v.I > math.MaxInt32 {
+				return Value{}, errorf(c.pos, "kill: a signal is a name or a number that fits a C int, found %s", v.quote(false))
 			}
 			sig = unix.Signal(v.I)
 		}
@@ -696,7 +701,7 @@ func execKill(p *Proc, c *command) (Value, error) {
 		p.note("proc:"+h.name, int64(sig))
 	}
 	p.publish(c)
-	if err := sendSignal(h, sig, c); err != nil {
+	if err := sendSignal(p.run, h, sig, c); err != nil {
 		return Value{}, p.fail(c, PhasePublish, err, "")
 	}
 	return Value{}, nil

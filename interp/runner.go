@@ -125,6 +125,7 @@ func New(cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	b.setPid(si, unix.Getpid())
+	b.sigsReady(si) // no child can signal main before Run, which waits for catchFatal
 	run.main.slot = si
 	run.watchDone = make(chan struct{})
 	if cfg.Stall > 0 {

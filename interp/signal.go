@@ -448,11 +448,12 @@ func isErrno(err error) bool {
 // rt_tgsigqueueinfo for value=), so that the receiver gets the kernel's
 // siginfo: who sent it, and the value. Otherwise it is kill(2), or
 // sigqueue(3) for value=.
-func sendSignal(h *procHandle, sig unix.Signal, c *command) error {
+func sendSignal(r *Runner, h *procHandle, sig unix.Signal, c *command) error {
 	v, hasValue := c.opt("value")
 	if hasValue && v.K != KInt {
 		return errorf(c.pos, "kill: value= expects an int, found %s", v.typeName())
 	}
+	r.awaitSigs(h)
 	if !h.exec {
 		if tid := ipc.SigThreadOf(h.pid); tid > 0 {
 			if hasValue {
@@ -465,6 +466,29 @@ func sendSignal(h *procHandle, sig unix.Signal, c *command) error {
 		return ipc.Sigqueue(h.pid, sig, v.I)
 	}
 	return unix.Kill(h.pid, sig)
+}
+
+// awaitSigs waits, before a signal goes to a spawned block, until the
+// child has the dispositions a C child would have (RunChild marks its
+// board slot). A child is a Go program: from its runtime's start until
+// RunChild resets them, Go's own handler takes a SIGUSR1 or a real-time
+// signal nobody asked for and drops it, where a C child would die of it.
+// `spawn c { ... }` then `kill c SIGUSR1` lost the signal about one run
+// in five. A warm child is ready within its hand-off, a re-executed one
+// within its start-up; a child that ends first ends the wait.
+func (r *Runner) awaitSigs(h *procHandle) {
+	if h.exec || h.slot < 0 || r.board == nil {
+		return // a program: exec gave it the default dispositions already
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for d := 20 * time.Microsecond; !r.board.sigsSet(h.slot) && time.Now().Before(deadline); d = min(2*d, time.Millisecond) {
+		select {
+		case <-h.done:
+			return
+		default:
+		}
+		time.Sleep(d)
+	}
 }
 
 // stop ends the session's traps: the signals get their default actions

@@ -101,6 +101,12 @@ func execTrampoline(args []string, stderr io.Writer) int {
 	if errfd >= 0 {
 		unix.CloseOnExec(errfd)
 	}
+	// A signal sent to the program since its spawn is pending here: it
+	// must meet the disposition exec would give it once the mask is
+	// cleared, not Go's handler, which drops a SIGUSR1 nobody asked for.
+	for _, s := range defaultSignals() {
+		_ = ipc.SetDefault(s)
+	}
 	if args[2] != "-" {
 		for _, f := range strings.Split(args[2], ",") {
 			if s, err := strconv.Atoi(f); err == nil {
