@@ -3,6 +3,7 @@ package interp
 import (
 	"errors"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -73,6 +74,9 @@ func init() {
 type board struct {
 	fd  int
 	mem []byte
+	// life keeps the mapping while nameOf and procNamed read it: the
+	// signal thread may look up a sender as the run's Close unmaps it.
+	life sync.RWMutex
 }
 
 // newBoard makes the run's board in a memfd, which children inherit.
@@ -98,6 +102,8 @@ func mapBoard(fd int) (*board, error) {
 }
 
 func (b *board) close() {
+	b.life.Lock()
+	defer b.life.Unlock()
 	if b.mem != nil {
 		_ = unix.Munmap(b.mem)
 		b.mem = nil
@@ -214,7 +220,12 @@ func setCstr(dst []byte, s string) {
 // nameOf is the name of the run's process with pid, for showing the pids
 // the kernel reports (lspid, sem getpid) as names: "" if it is not one.
 func (b *board) nameOf(pid int) string {
-	if b == nil || b.mem == nil {
+	if b == nil {
+		return ""
+	}
+	b.life.RLock()
+	defer b.life.RUnlock()
+	if b.mem == nil {
 		return ""
 	}
 	b.lock() // names are written under the lock
@@ -233,7 +244,12 @@ func (b *board) nameOf(pid int) string {
 // procNamed is the live process of the run with this name, as a handle
 // that may be signalled but not waited for, or nil.
 func (b *board) procNamed(name string) *procHandle {
-	if b == nil || b.mem == nil {
+	if b == nil {
+		return nil
+	}
+	b.life.RLock()
+	defer b.life.RUnlock()
+	if b.mem == nil {
 		return nil
 	}
 	b.lock()

@@ -44,3 +44,34 @@ func TestBoardTakesBackWaitedSlots(t *testing.T) {
 		t.Fatalf("second claim: slot %d, %v; want 300", i, err)
 	}
 }
+
+// The signal thread looks up a sender's name (nameOf) while the run's
+// Close may unmap the board: the lookup must find no board, not read
+// memory that is gone (a data race under -race, a crash without it).
+func TestBoardLookupDuringClose(t *testing.T) {
+	for range 20 {
+		b, err := newBoard()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.claim("main", kindInterp); err != nil {
+			t.Fatal(err)
+		}
+		b.setPid(0, 42)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for range 1000 {
+				if n := b.nameOf(42); n != "main" && n != "" {
+					t.Errorf("nameOf(42) = %q", n)
+				}
+				_ = b.procNamed("main")
+			}
+		}()
+		b.close()
+		<-done
+		if n := b.nameOf(42); n != "" {
+			t.Errorf("nameOf after close = %q", n)
+		}
+	}
+}
