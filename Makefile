@@ -46,6 +46,7 @@ FUZZTIME ?= 2m
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./lang/
 	$(GO) test -run='^$$' -fuzz='^FuzzFormat$$' -fuzztime=$(FUZZTIME) ./lang/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeStmts$$' -fuzztime=$(FUZZTIME) ./lang/
 	$(GO) test -run='^$$' -fuzz='^FuzzPackFormat$$' -fuzztime=$(FUZZTIME) ./interp/
 	$(GO) test -run='^$$' -fuzz='^FuzzStartRecord$$' -fuzztime=$(FUZZTIME) ./interp/
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeStart$$' -fuzztime=$(FUZZTIME) ./interp/
