@@ -360,6 +360,21 @@ func (c *checker) command(cmd *Command) {
 			c.errorf(cmd.Pos, "%s: %s= is required (usage: %s)", name, r, spec.Usage)
 		}
 	}
+	if len(spec.Either) > 0 {
+		var got []string
+		for _, w := range spec.Either {
+			if _, ok := cmd.Opts[strings.TrimSuffix(w, "=")]; ok && strings.HasSuffix(w, "=") {
+				got = append(got, w)
+			} else if _, ok := cmd.Flags[w]; ok {
+				got = append(got, w)
+			}
+		}
+		if len(got) == 0 {
+			c.errorf(cmd.EndPos, "%s: expected %s, found end of statement (usage: %s)", name, strings.Join(spec.Either, " or "), spec.Usage)
+		} else if len(got) > 1 {
+			c.errorf(cmd.Pos, "%s: %s and %s cannot be used together (usage: %s)", name, got[0], got[1], spec.Usage)
+		}
+	}
 	for _, g := range spec.OneOf {
 		var got []string
 		for _, w := range g {

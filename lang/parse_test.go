@@ -801,6 +801,8 @@ var errorCases = []struct{ src, want string }{
 	{"msgget q key=1 mode=1 mode=2", `t.ipc:1:23: msgget: mode= given twice`},
 	{"open f path read write", `t.ipc:1:18: open: read and write cannot be used together`},
 	{"msgctl q stat rmid", `t.ipc:1:15: msgctl: stat and rmid cannot be used together`},
+	{"mqnotify q", `t.ipc:1:11: mqnotify: expected signal= or off, found end of statement (usage: mqnotify Q [signal=SIGNAL | off])`},
+	{"mqnotify q signal=SIGUSR1 off", `t.ipc:1:1: mqnotify: signal= and off cannot be used together (usage: mqnotify Q [signal=SIGNAL | off])`},
 	{"read p.r all line", `t.ipc:1:1: read: all and line cannot be used together (usage: read FD [N | all | line])`},
 	{"read p.r 3 all", `t.ipc:1:1: read: all and a count cannot be used together (usage: read FD [N | all | line])`},
 	{`mmap m "f" size=4KiB shared private`, `t.ipc:1:1: mmap: shared and private cannot be used together (usage: mmap NAME PATH size=SIZE [shared|private] [create] [rdonly])`},

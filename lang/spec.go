@@ -42,6 +42,9 @@ type Spec struct {
 	Exclusive [][]string
 	Opts      []string // word=expr options
 	Required  []string // options that must be given
+	// Either is a pair of which exactly one must be given, each an
+	// option (with its "=") or a flag: mqnotify's signal= or off.
+	Either []string
 	Value     bool     // yields a value (`let x = read p.r`)
 	Commas    bool     // arguments may be separated by commas (print, expect)
 	Block     bool     // may take a block, before its options (trap)
@@ -179,7 +182,7 @@ var Specs = []*Spec{
 		Params: []Param{named("NAME"), p("QNAME")}, Flags: []string{"create", "excl", "keep", "nonblock"}, Opts: []string{"maxmsg", "msgsize", "mode"}},
 	{Name: "mqattr", Example: "let a = mqattr q", Errors: "EBADF (closed)", Group: GPmq, Usage: "mqattr Q", Summary: "mq_getattr: a record (maxmsg, msgsize, curmsgs, nonblock)", Params: []Param{p("Q")}, Value: true},
 	{Name: "mqnotify", Example: "mqnotify q signal=SIGUSR1", Errors: "EBUSY (another process is registered)", Group: GPmq, Usage: "mqnotify Q [signal=SIGNAL | off]", Summary: "mq_notify with SIGEV_SIGNAL when a message arrives on the empty queue, or off to remove it",
-		Params: []Param{p("Q")}, Flags: []string{"off"}, Opts: []string{"signal"}},
+		Params: []Param{p("Q")}, Flags: []string{"off"}, Opts: []string{"signal"}, Either: []string{"signal=", "off"}},
 	{Name: "mqunlink", Example: "mqunlink \"/jobs\"", Errors: "ENOENT (no such queue), EACCES, EINVAL (a bad name)", Group: GPmq, Usage: "mqunlink \"/qname\"", Summary: "mq_unlink: remove a queue's name (open descriptors keep it)", Params: []Param{p("QNAME")}},
 
 	{Name: "semopen", Example: "semopen s \"/lock\" create init=1", Errors: "EINVAL (a bad name, or init= above SEM_VALUE_MAX), ENOENT (no such semaphore, and no create), EEXIST (create excl), EACCES", Group: GPsem, Usage: "semopen NAME \"/sname\" [create] [excl] [keep] [init=V] [mode=0600]", Summary: "sem_open a named POSIX semaphore (/dev/shm/sem.NAME); sem p, sem v and sem get act on it",
