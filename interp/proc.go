@@ -481,7 +481,7 @@ func (r *Runner) End(runErr error) error {
 	if runErr == nil || isExit(runErr) {
 		// No statement waits here: the position names the file only
 		// (line 0), and the deadlock report says "end of script".
-		if err := p.waitAll(lang.Pos{Filename: r.script}, nil); err != nil {
+		if _, err := p.waitAll(lang.Pos{Filename: r.script}, nil); err != nil {
 			runErr = err
 		}
 	}
@@ -537,8 +537,10 @@ func (r *Runner) killAll() {
 }
 
 // waitAll waits for every child not yet waited for, in spawn order. With
-// a command (`wait` alone) each gets its transcript line.
-func (p *Proc) waitAll(pos lang.Pos, c *command) error {
+// a command (`wait` alone) each gets its transcript line. It returns the
+// children it reaped.
+func (p *Proc) waitAll(pos lang.Pos, c *command) ([]*procHandle, error) {
+	var reaped []*procHandle
 	for _, h := range p.children {
 		if h.waited {
 			continue
@@ -556,17 +558,18 @@ func (p *Proc) waitAll(pos lang.Pos, c *command) error {
 			err = p.waitFor(pos, h, stmt)
 		}
 		if isSigErr(err) {
-			return p.fail(c, PhaseConsume, err, "")
+			return reaped, p.fail(c, PhaseConsume, err, "")
 		}
 		if err != nil {
-			return err
+			return reaped, err
 		}
+		reaped = append(reaped, h)
 		if c != nil && p.emitting() {
 			p.ev = evNote{verb: "wait", obj: "proc:" + h.name}
 			p.emit(EvCall, PhaseConsume, c.pos, "wait "+h.name, statusText(h.ws))
 		}
 	}
-	return nil
+	return reaped, nil
 }
 
 // waitFor blocks until h is reaped or the run is cancelled.
@@ -614,11 +617,22 @@ func execWait(p *Proc, c *command) (Value, error) {
 		return Value{}, err
 	}
 	if c.nparams() == 0 {
-		if err := p.waitAll(c.pos, c); err != nil {
+		reaped, err := p.waitAll(c.pos, c)
+		if err != nil {
 			return Value{}, err
 		}
-		// The value of waiting for all: 0, or the first status that is not.
-		for _, h := range p.children {
+		if len(reaped) == 0 {
+			// As wait(2) with no child to wait for, and `wait w` of a
+			// family already waited for.
+			why := p.name + " has no child not yet waited for"
+			if len(p.children) == 0 {
+				why = p.name + " has started no child"
+			}
+			return Value{}, p.fail(c, PhaseConsume, unix.ECHILD, why)
+		}
+		// The value of waiting for all: 0, or the first status of the
+		// children this wait reaped that is not.
+		for _, h := range reaped {
 			if v := statusValue(h.ws); v.K != KInt || v.I != 0 {
 				return v, nil
 			}

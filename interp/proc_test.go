@@ -173,6 +173,38 @@ print err
 	}
 }
 
+// `wait` alone reaps the children not yet waited for, and its value is
+// theirs: a child waited for before does not make it non-zero. With no
+// child left, it is ECHILD, as wait(2) and `wait w` of a family are.
+func TestWaitAllValueIsOfTheChildrenItReaps(t *testing.T) {
+	out, err := run(t, `try wait
+print "none", err
+spawn c { exit 3 }
+wait c
+spawn d { exit 0 }
+let y = wait
+print "y", y
+spawn e { exit 5 }
+let z = wait
+print "z", z
+try wait
+print "left", err
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"main: wait -> error ECHILD (no child processes)\nmain: none ECHILD",
+		"main: wait d -> 0\nmain: y 0",
+		"main: wait e -> 5\nmain: z 5",
+		"main: left ECHILD",
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // A child may not wait for its sibling: only for its own children.
 func TestWaitForeign(t *testing.T) {
 	out, err := run(t, `spawn a { sleep 50ms }
