@@ -180,6 +180,13 @@ func waitFamily(p *Proc, c *command, f *familyHandle) (Value, error) {
 // not signalled (its pid may belong to another process by now): its line
 // says so, and the family's other members still get the signal.
 func killFamily(p *Proc, c *command, f *familyHandle, sig unix.Signal) error {
+	withValue := ""
+	if v, ok := c.opt("value"); ok {
+		if v.K != KInt {
+			return errorf(c.pos, "kill: value= expects an int, found %s", v.typeName())
+		}
+		withValue = " value=" + strconv.FormatInt(v.I, 10)
+	}
 	any := false
 	for _, m := range f.members {
 		h := m.h
@@ -187,7 +194,7 @@ func killFamily(p *Proc, c *command, f *familyHandle, sig unix.Signal) error {
 			continue
 		}
 		any = true
-		text := "kill " + h.name + " " + sigName(sig)
+		text := "kill " + h.name + " " + sigName(sig) + withValue
 		if !h.foreign {
 			select {
 			case <-h.done:
@@ -203,8 +210,9 @@ func killFamily(p *Proc, c *command, f *familyHandle, sig unix.Signal) error {
 			p.ev = evNote{verb: "kill", obj: "proc:" + h.name, n: int64(sig)}
 			p.emit(EvCall, PhasePublish, c.pos, text, "")
 		}
-		p.run.awaitSigs(h)
-		if err := unix.Kill(h.pid, sig); err != nil {
+		// As for one process: value= goes with sigqueue, and a member
+		// that takes signals on a thread of its own gets it there.
+		if err := sendSignal(p.run, h, sig, c); err != nil {
 			return p.failText(c.pos, PhasePublish, text, err, "")
 		}
 	}

@@ -138,3 +138,25 @@ print count, sum, ends, err
 		}
 	}
 }
+
+// kill of a family with value= sends the value to every member, as kill
+// of one process does, and each member's line shows it.
+func TestKillFamilyKeepsItsValue(t *testing.T) {
+	out, err := run(t, `spawn w[1] { let r = sigwait SIGUSR1 timeout=5s; print "got", r.value, r.from }
+spawn w[2] { trap SIGUSR1 { print "got", sig.value, sig.from }; sleep 5s }
+sleep 100ms
+kill w SIGUSR1 value=6
+wait w
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"main: kill w[1] SIGUSR1 value=6", "main: kill w[2] SIGUSR1 value=6",
+		"w[1]: got 6 main", "w[2]: got 6 main",
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+}
