@@ -76,7 +76,10 @@ type Runner struct {
 
 	sig    *sigState                // traps and signals waiting for them (signal.go)
 	sigPub atomic.Pointer[sigState] // sig, for other goroutines (Trapped)
-	fatal  chan os.Signal           // main's: signals whose default action would end it
+	// sigArrived counts, per signal number, the signals a trap or sigwait
+	// took (arrive), for a process that signals itself (awaitOwnSignal).
+	sigArrived [65]atomic.Uint32
+	fatal      chan os.Signal // main's: signals whose default action would end it
 	// fatalReady is closed once fatal catches them all; fatalOff is set
 	// when Close leaves them caught for a process about to exit.
 	fatalReady chan struct{}
@@ -390,6 +393,12 @@ func (p *Proc) grow() {
 
 func (p *Proc) runBlock(code []stmtFn) error {
 	for _, s := range code {
+		// A stop (a signal that ends the run, Ctrl-C) takes effect before
+		// the next statement, not at the next blocking call or loop round:
+		// `kill main` is not followed by the script's next line.
+		if c := p.run.cancel; c != nil && c.fired.Load() {
+			return c.stopErr()
+		}
 		if g := p.run.sig; g != nil && g.pending.Load() {
 			if err := p.runTraps(); err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -138,6 +139,7 @@ func (g *sigState) arrive(run *Runner, r sigRec) bool {
 		default: // one came first: this one is lost, as a second standard signal would be
 		}
 		g.mu.Unlock()
+		run.noteArrived(r.sig)
 		return true
 	}
 	if g.traps[r.sig] == nil {
@@ -147,6 +149,7 @@ func (g *sigState) arrive(run *Runner, r sigRec) bool {
 	g.queue = append(g.queue, r)
 	g.pending.Store(true)
 	g.mu.Unlock()
+	run.noteArrived(r.sig)
 	select {
 	case g.wake <- struct{}{}:
 	default:
@@ -454,16 +457,34 @@ func sendSignal(r *Runner, h *procHandle, sig unix.Signal, c *command) error {
 		return errorf(c.pos, "kill: value= expects an int, found %s", v.typeName())
 	}
 	r.awaitSigs(h)
+	if h.pid == unix.Getpid() {
+		// C's kill(getpid(), sig) has the handler run, or the process
+		// die, before kill returns. Here the signal reaches a thread of
+		// the runtime's or the signal thread: wait until it is queued
+		// for its trap or has stopped the run, so that the next
+		// statement comes after it, and a second kill is a second signal
+		// rather than one merged with the first while both were pending.
+		seen := r.arrived(sig)
+		err := sendSignalNow(h, sig, hasValue, v.I)
+		if err == nil {
+			r.awaitOwnSignal(sig, seen)
+		}
+		return err
+	}
+	return sendSignalNow(h, sig, hasValue, v.I)
+}
+
+func sendSignalNow(h *procHandle, sig unix.Signal, hasValue bool, value int64) error {
 	if !h.exec {
 		if tid := ipc.SigThreadOf(h.pid); tid > 0 {
 			if hasValue {
-				return ipc.Tgsigqueue(h.pid, tid, sig, v.I)
+				return ipc.Tgsigqueue(h.pid, tid, sig, value)
 			}
 			return unix.Tgkill(h.pid, tid, sig)
 		}
 	}
 	if hasValue {
-		return ipc.Sigqueue(h.pid, sig, v.I)
+		return ipc.Sigqueue(h.pid, sig, value)
 	}
 	return unix.Kill(h.pid, sig)
 }
@@ -488,6 +509,67 @@ func (r *Runner) awaitSigs(h *procHandle) {
 		default:
 		}
 		time.Sleep(d)
+	}
+}
+
+// arrived counts the signals of each number that a trap or sigwait has
+// taken (arrive), for a process that signals itself (awaitOwnSignal).
+func (r *Runner) arrived(sig unix.Signal) uint32 {
+	if sig < 1 || int(sig) >= len(r.sigArrived) {
+		return 0
+	}
+	return r.sigArrived[sig].Load()
+}
+
+func (r *Runner) noteArrived(sig unix.Signal) {
+	if sig >= 1 && int(sig) < len(r.sigArrived) {
+		r.sigArrived[sig].Add(1)
+	}
+}
+
+// awaitOwnSignal waits, after a process signalled itself, until the
+// signal has done what it does here: a trap or sigwait took it (arrived
+// moved past seen), or the run is stopping. A signal that does neither
+// (ignored, or one whose default action the kernel carries out at once)
+// is not waited for.
+func (r *Runner) awaitOwnSignal(sig unix.Signal, seen uint32) {
+	if !r.takesOwn(sig) {
+		return
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for d := 10 * time.Microsecond; time.Now().Before(deadline); d = min(2*d, time.Millisecond) {
+		if r.arrived(sig) != seen || (r.cancel != nil && r.cancel.fired.Load()) {
+			return
+		}
+		time.Sleep(d)
+	}
+}
+
+// takesOwn says whether sig, sent by this process to itself, reaches a
+// trap or stops the run, rather than being ignored or acted on by the
+// kernel in kill's own return.
+func (r *Runner) takesOwn(sig unix.Signal) bool {
+	if sig < 1 || int(sig) >= len(r.sigArrived) {
+		return false
+	}
+	if g := r.sigPub.Load(); g != nil {
+		g.mu.Lock()
+		trapped := g.traps[sig] != nil
+		g.mu.Unlock()
+		if trapped {
+			return true
+		}
+	}
+	if h, _, err := ipc.Sigaction(sig); err == nil && h == 1 {
+		return false // SIG_IGN
+	}
+	switch {
+	case r.child:
+		return sigTaken && isTaken(sig) // the signal thread ends the process (deliverSignal)
+	case sig == unix.SIGINT || sig == unix.SIGTERM || sig == unix.SIGHUP || sig == unix.SIGQUIT:
+		return r.cfg.Exiting // the command line's handler stops the run
+	default:
+		return slices.Contains(defaultSignals(), sig) // catchFatal, or the signal thread, stops it
 	}
 }
 

@@ -320,3 +320,25 @@ func TestKillNumberGoesToTheKernel(t *testing.T) {
 		t.Errorf("a signal number past a C int: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
+
+// A process that signals itself gets the signal before its next
+// statement, as C's kill(getpid(), sig) runs the handler (or ends the
+// process) before it returns: each trap block runs in turn, nothing is
+// merged, and an untrapped signal that stops main stops it there, with
+// the exit status of that signal.
+func TestSignalToItself(t *testing.T) {
+	r := ipcsh(t, opts{}, "-c", "let n = 0\ntrap SIGUSR1 { n += 1 }\nkill main SIGUSR1\nprint \"after1\", n\nkill main SIGUSR1\nkill main SIGUSR1\nprint \"after3\", n\n")
+	if !strings.Contains(r.stdout, "main: after1 1\n") || !strings.Contains(r.stdout, "main: after3 3\n") || r.code != 0 {
+		t.Errorf("trapped: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for sig, code := range map[string]int{"SIGTERM": 143, "SIGUSR2": 140, "SIGHUP": 129} {
+		r := ipcsh(t, opts{}, "-c", "msgget q key=private create\nkill main "+sig+"\nprint \"not reached\"\n")
+		if strings.Contains(r.stdout, "not reached") || r.code != code {
+			t.Errorf("kill main %s: exit %d, want %d\n%s%s", sig, r.code, code, r.stdout, r.stderr)
+		}
+	}
+	r = ipcsh(t, opts{}, "-c", "trap SIGUSR2 ignore\nkill main SIGUSR2\nkill main SIGCHLD\nprint \"reached\"\n")
+	if !strings.Contains(r.stdout, "main: reached\n") || r.code != 0 {
+		t.Errorf("ignored: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
