@@ -315,14 +315,18 @@ func renderOpt(name string, v Value, verbose bool) string {
 	return v.quote(verbose)
 }
 
-// formatDuration writes nanoseconds in the largest unit that divides them.
+// formatDuration writes nanoseconds in the largest unit that divides them
+// (zero as the script most likely wrote it: 0s).
 func formatDuration(ns int64) string {
+	if ns == 0 {
+		return "0s"
+	}
 	units := []struct {
 		name string
 		n    int64
 	}{{"h", 3600e9}, {"m", 60e9}, {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}}
 	for _, u := range units {
-		if ns != 0 && ns%u.n == 0 {
+		if ns%u.n == 0 {
 			return strconv.FormatInt(ns/u.n, 10) + u.name
 		}
 	}

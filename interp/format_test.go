@@ -104,3 +104,13 @@ func TestFormatErrors(t *testing.T) {
 		}
 	}
 }
+
+// Durations in the transcript are shown in the largest unit that divides
+// them, and zero as a script writes it.
+func TestFormatDuration(t *testing.T) {
+	for ns, want := range map[int64]string{0: "0s", 1: "1ns", 1500: "1500ns", 2000: "2us", 20e6: "20ms", 90e9: "90s", 120e9: "2m", 7200e9: "2h"} {
+		if got := formatDuration(ns); got != want {
+			t.Errorf("formatDuration(%d) = %q, want %q", ns, got, want)
+		}
+	}
+}
