@@ -572,7 +572,7 @@ var varBuiltins = map[string]varBuiltin{
 	"pack":    {1, -1, func(_ *Proc, a []Value) (Value, error) { return builtinPack(a) }},
 	"unpack":  {2, 2, func(_ *Proc, a []Value) (Value, error) { return builtinUnpack(a) }},
 	"sizeof":  {1, 1, func(_ *Proc, a []Value) (Value, error) { return builtinSizeof(a) }},
-	"format":  {1, -1, func(p *Proc, a []Value) (Value, error) { return builtinFormat(a, p.run.cfg.Verbose) }},
+	"format":  {1, -1, func(p *Proc, a []Value) (Value, error) { return builtinFormat(a) }},
 	"ord":     {1, 1, func(_ *Proc, a []Value) (Value, error) { return builtinOrd(a[0]) }},
 	"chr":     {1, 1, func(_ *Proc, a []Value) (Value, error) { return builtinChr(a[0]) }},
 	"find":    {2, 2, func(_ *Proc, a []Value) (Value, error) { return builtinFind(a[0], a[1]) }},

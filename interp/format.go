@@ -2,10 +2,12 @@ package interp
 
 // The format built-in (LANGUAGE.md §2, version 0.2):
 //
-//	format(F, V...) -> string   builtinFormat(args, verbose)   args[0] is F
+//	format(F, V...) -> string   builtinFormat(args)   args[0] is F
 //
-// verbose is the run's -v, so that %s shows a value exactly as print does
-// in the same run and %q as the transcript does.
+// Its result is a value, so it is the same with and without -v (which
+// changes what is shown, never a value): %s gives what print shows
+// without -v, and %q quotes as the transcript does but never shortens a
+// long string (the transcript cuts it at 64 bytes and gives its length).
 //
 // printf, as a C programmer knows it, for the values the language has:
 // %d %o (ints), %x %X (ints, or a string's bytes in hex), %s (any value,
@@ -25,7 +27,7 @@ import (
 // writes %!(BADWIDTH) into the text, which must never reach a script.
 const maxFormatWidth = 1_000_000
 
-func builtinFormat(args []Value, verbose bool) (Value, error) {
+func builtinFormat(args []Value) (Value, error) {
 	if len(args) == 0 {
 		return Value{}, fmt.Errorf("format: the first argument is the text with verbs, such as \"%%-8s %%5d\"")
 	}
@@ -121,7 +123,7 @@ func builtinFormat(args []Value, verbose bool) (Value, error) {
 			}
 			padBytes(&b, string([]byte{byte(v.I)}), flags, width, -1)
 		case 's':
-			padBytes(&b, v.text(verbose), flags, width, prec)
+			padBytes(&b, v.text(false), flags, width, prec)
 		case 'q':
 			// The precision cuts the string before it is quoted, so the
 			// quotes and escapes stay whole.
@@ -132,7 +134,7 @@ func builtinFormat(args []Value, verbose bool) (Value, error) {
 				m.Text = m.Text[:prec]
 				v.R = &m
 			}
-			padBytes(&b, v.quote(verbose), flags, width, -1)
+			padBytes(&b, v.quoteBy(false, strconv.Quote), flags, width, -1)
 		}
 	}
 	if next < len(vals) {

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -37,15 +38,18 @@ func TestFormat(t *testing.T) {
 		{false, vs("[%s] [%s] [%s]", "a\tb", 12, true), "[a\tb] [12] [true]"},
 		{false, []Value{strV("%s|%s|%s|%s"), msg, rec, list, modeV(0600)}, "hi\n|id=7 name=\"a b\"|[1 x]|0600"},
 		{false, []Value{strV("%s"), handleV(fakeHandle{})}, "p.r"},
-		{true, []Value{strV("%s"), handleV(fakeHandle{})}, "p.r(fd 3)"},
+		// A value: -v (which shows "p.r(fd 3)") does not change it.
+		{true, []Value{strV("%s"), handleV(fakeHandle{})}, "p.r"},
 		{false, vs("%6s|%-6s|%.2s|%-6.2s|%.s", "abc", "abc", "abc", "abc", "abc"), "   abc|abc   |ab|ab    |"},
 		// Widths and precisions count bytes: "é" is two.
 		{false, vs("%4s|%.1s", "é", "é"), "  é|\xc3"},
 		// %q quotes as the transcript does.
 		{false, vs("%q %q %q", "a\"b\n", 5, false), `"a\"b\n" 5 false`},
+		// ... but never shortens a long string, as the transcript does.
+		{true, vs("%q", strings.Repeat("x", 100)), strconv.Quote(strings.Repeat("x", 100))},
 		{false, []Value{strV("%q"), msg}, `type=2 "hi\n"`},
 		{false, []Value{strV("%q"), list}, `[1 "x"]`},
-		{false, vs("%q", long), `"` + strings.Repeat("a", 64) + `…" (70 bytes)`},
+		{false, vs("%q", long), strconv.Quote(long)},
 		{false, vs("%.2q|%8q|%-6q|", "abc", "ab", "ab"), `"ab"|    "ab"|"ab"  |`},
 		// %c is one byte.
 		{false, vs("%c%c%c|%3c|%-3c|", 'h', 'i', 0, 'x', 255), "hi\x00|  x|\xff  |"},
@@ -59,7 +63,7 @@ func TestFormat(t *testing.T) {
 		{false, vs("%x", "\x80\x7f"), "807f"},
 		{false, vs("%q", "\x01\x02\x00\x00\x06\x05\x04\x03"), `"\x01\x02\x00\x00\x06\x05\x04\x03"`},
 	} {
-		got, err := builtinFormat(c.args, c.verbose)
+		got, err := builtinFormat(c.args)
 		if err != nil {
 			t.Errorf("format%s: %v", showArgs(c.args), err)
 			continue
@@ -96,7 +100,7 @@ func TestFormatErrors(t *testing.T) {
 		{vs("%1000001d", 1), `format: the width in %1000001 at byte 0 is more than 1000000`},
 		{vs("%.99999999999999999999s", "x"), `format: the precision in %.99999999999999999999 at byte 0 is more than 1000000`},
 	} {
-		_, err := builtinFormat(c.args, false)
+		_, err := builtinFormat(c.args)
 		if err == nil {
 			t.Errorf("format%s: no error, want %s", showArgs(c.args), c.want)
 		} else if err.Error() != c.want {

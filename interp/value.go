@@ -184,20 +184,24 @@ const maxShown = 64
 
 // quote renders a value as the transcript shows arguments and results:
 // strings as Go's %q, shortened when long.
-func (v Value) quote(verbose bool) string {
+func (v Value) quote(verbose bool) string { return v.quoteBy(verbose, quoteStr) }
+
+// quoteBy quotes v's strings with q: quoteStr for what is shown, which
+// cuts long strings; strconv.Quote for format's %q, which makes a value.
+func (v Value) quoteBy(verbose bool, q func(string) string) string {
 	switch v.K {
 	case KStr:
-		return quoteStr(v.S)
+		return q(v.S)
 	case KMsg:
 		m := v.R.(*Msg)
 		if m.Posix {
-			return fmt.Sprintf("prio=%d %s", m.Prio, quoteStr(m.Text))
+			return fmt.Sprintf("prio=%d %s", m.Prio, q(m.Text))
 		}
-		return fmt.Sprintf("type=%d %s", m.Type, quoteStr(m.Text))
+		return fmt.Sprintf("type=%d %s", m.Type, q(m.Text))
 	case KList:
 		parts := make([]string, len(v.R.(*List).Items))
 		for i, it := range v.R.(*List).Items {
-			parts[i] = it.quote(verbose)
+			parts[i] = it.quoteBy(verbose, q)
 		}
 		return "[" + strings.Join(parts, " ") + "]"
 	}
