@@ -30,6 +30,10 @@ const (
 	// that a picture of the run can show what each process was waiting
 	// in; the transcript already says it in the error or the report.
 	EvUnfinished
+	// EvDetail is a line under a statement's own that says more about its
+	// result (the objects `ipcs` lists): printed as print's text is, and
+	// dropped with the statement's line under -q.
+	EvDetail
 )
 
 // Phase says where an event stands relative to its system call
@@ -207,7 +211,9 @@ func (em *emitter) emitNow(e *Event) error { return em.put(e, true) }
 func (em *emitter) put(e *Event, now bool) error {
 	em.mu.Lock()
 	defer em.mu.Unlock()
-	e.Pid = em.pid
+	if e.Pid == 0 { // else written for another process: its deadlock, a program's output
+		e.Pid = em.pid
+	}
 	e.Time = em.now()
 	em.buf = e.encode(em.buf[:0])
 	if len(em.held)+len(em.buf) > pipeBuf {
@@ -346,7 +352,7 @@ func (p *printer) line(e *Event) string {
 		prefix += "[" + strconv.Itoa(int(e.Pid)) + "]"
 	}
 	switch e.Kind {
-	case EvPrint:
+	case EvPrint, EvDetail:
 		for i, l := range strings.Split(e.Result, "\n") {
 			if i > 0 {
 				b.WriteByte('\n')
@@ -376,7 +382,7 @@ func (p *printer) line(e *Event) string {
 // print renders e; the line is written by flush, with the other lines of
 // the same read of the event pipe: one write(2) for them all.
 func (p *printer) print(e *Event) {
-	if p.quiet && e.Kind == EvCall && !e.Err {
+	if p.quiet && (e.Kind == EvCall && !e.Err || e.Kind == EvDetail) {
 		return
 	}
 	s := p.line(e)

@@ -342,7 +342,7 @@ func execIpcs(p *Proc, c *command) (Value, error) {
 	if p.emitting() {
 		p.done(c, PhaseOnce, plural(len(rows), "object"))
 		for _, l := range lines {
-			p.emit(EvPrint, PhaseOnce, c.pos, "", "  "+l)
+			p.emit(EvDetail, PhaseOnce, c.pos, "", "  "+l)
 		}
 	}
 	return Value{K: KList, R: &List{Items: rows}}, nil

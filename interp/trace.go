@@ -54,7 +54,7 @@ func (t *tracer) trace(e *Event) {
 		rec.Pos = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
 	}
 	switch e.Kind {
-	case EvPrint:
+	case EvPrint, EvDetail:
 		rec.Kind, rec.Text = "print", e.Result
 	case EvUnfinished:
 		// Start is when the call began (0 if unknown), Time when it was
