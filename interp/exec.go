@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,6 +20,9 @@ import (
 type capture struct {
 	done chan struct{}
 	ino  uint64 // the pipe's inode: /proc/PID/fd shows it as pipe:[ino]
+	// pid is the program's, set once it is started, for its lines' pid
+	// (-v, the trace); until then the lines carry the parent's.
+	pid atomic.Int32
 }
 
 func (p *Proc) startCapture(name string) (int, *capture, error) {
@@ -45,13 +49,13 @@ func (p *Proc) startCapture(name string) (int, *capture, error) {
 					if i < 0 {
 						break
 					}
-					p.emitAs(name, EvPrint, PhaseOnce, lang.Pos{}, "", string(buf[:i]))
+					p.emitAs(name, c.pid.Load(), EvPrint, PhaseOnce, lang.Pos{}, "", string(buf[:i]))
 					buf = buf[i+1:]
 				}
 			}
 			if n == 0 || err != nil {
 				if len(buf) > 0 {
-					p.emitAs(name, EvPrint, PhaseOnce, lang.Pos{}, "", string(buf))
+					p.emitAs(name, c.pid.Load(), EvPrint, PhaseOnce, lang.Pos{}, "", string(buf))
 				}
 				return
 			}
@@ -91,7 +95,7 @@ func (c *capture) finish(p *Proc, name string) {
 				_ = unix.Kill(h.pid, unix.SIGKILL)
 				names = append(names, h.name(p.run.cfg.Verbose))
 			}
-			p.emitAs(name, EvCall, PhaseOnce, lang.Pos{}, "left running: "+strings.Join(names, ", "), "killed")
+			p.emitAs(name, 0, EvCall, PhaseOnce, lang.Pos{}, "left running: "+strings.Join(names, ", "), "killed")
 			break
 		}
 		if try == 10 {
@@ -347,6 +351,9 @@ func (p *Proc) startProgram(pos lang.Pos, name, text string, argv []string, fds 
 		return nil, p.failText(pos, PhaseRepeat, text, err, "")
 	}
 	r.board.setPid(si, pid)
+	if out != nil {
+		out.pid.Store(int32(pid))
+	}
 	h := &procHandle{name: name, pid: pid, slot: si, exec: true, out: out}
 	r.reap(h)
 	p.children = append(p.children, h)

@@ -585,7 +585,7 @@ func (p *Proc) waitFor(pos lang.Pos, h *procHandle, stmt string) error {
 	if h.exec {
 		h.out.finish(p, h.name)
 		if p.emitting() {
-			p.emitNote(h.name, evNote{verb: "exit", obj: "proc:" + h.name}, EvCall, PhasePublish, pos, "exit "+statusText(h.ws), "")
+			p.emitNote(h.name, int32(h.pid), evNote{verb: "exit", obj: "proc:" + h.name}, EvCall, PhasePublish, pos, "exit "+statusText(h.ws), "")
 		}
 	}
 	return nil

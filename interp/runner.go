@@ -429,19 +429,19 @@ func (p *Proc) emitting() bool { return p.quiet == 0 }
 func (p *Proc) emit(kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
 	note := p.ev
 	p.ev = evNote{}
-	p.emitNote(p.name, note, kind, phase, pos, stmt, result)
+	p.emitNote(p.name, 0, note, kind, phase, pos, stmt, result)
 }
 
 // emitAs writes an event on behalf of a process that cannot write its own:
 // an exec'd program's output. Output capture runs in goroutines of its
 // own, so it must not touch p.ev.
-func (p *Proc) emitAs(proc string, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
-	e := Event{Kind: kind, Phase: phase, Proc: proc, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result}
+func (p *Proc) emitAs(proc string, pid int32, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
+	e := Event{Kind: kind, Phase: phase, Proc: proc, Pid: pid, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result}
 	_ = p.em.emitNow(&e)
 }
 
-func (p *Proc) emitNote(proc string, note evNote, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
-	e := Event{Kind: kind, Phase: phase, Proc: proc, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result,
+func (p *Proc) emitNote(proc string, pid int32, note evNote, kind EventKind, phase Phase, pos lang.Pos, stmt, result string) {
+	e := Event{Kind: kind, Phase: phase, Proc: proc, Pid: pid, File: pos.Filename, Line: int32(pos.Line), Col: int32(pos.Column), Stmt: stmt, Result: result,
 		Verb: note.verb, Obj: note.obj, N: note.n, Ops: note.ops, Err: note.err}
 	if phase == PhaseConsume {
 		e.Start = note.start

@@ -273,7 +273,7 @@ func programChildren(pid int) ([]int, error) {
 // blocked in (EvUnfinished): when it began, if the process stamped it
 // (it does when the run traces), or else when the detector first saw it
 // blocked. The processes have stopped emitting: the event goes out
-// through main's emitter, with main's pid. The detector reads only the
+// through main's emitter, with the blocked process's pid. The detector reads only the
 // board, never a process's own state, which another goroutine owns.
 func (r *Runner) unfinishedAt(s *slot, name string, since int64) func(note string) {
 	if r.cfg.Trace == nil {
@@ -283,7 +283,7 @@ func (r *Runner) unfinishedAt(s *slot, name string, since int64) func(note strin
 	if start <= 0 || start > since {
 		start = since
 	}
-	e := Event{Kind: EvUnfinished, Proc: name, File: cstr(s.file[:]), Line: atomic.LoadInt32(&s.line), Col: atomic.LoadInt32(&s.col),
+	e := Event{Kind: EvUnfinished, Proc: name, Pid: atomic.LoadInt32(&s.pid), File: cstr(s.file[:]), Line: atomic.LoadInt32(&s.line), Col: atomic.LoadInt32(&s.col),
 		Stmt: cstr(s.stmt[:]), Result: "deadlock", Start: start}
 	return func(note string) { e.Note = note; _ = r.main.em.emitNow(&e) }
 }

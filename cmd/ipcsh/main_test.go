@@ -361,6 +361,13 @@ func TestQuiet(t *testing.T) {
 	wantLacks(t, "stdout with -q", r.stdout, calls...)
 	wantContains(t, "stdout with -q", r.stdout, "main: hello from print", "main: seek p.r 0 -> error ESPIPE")
 	wantContains(t, "stderr with -q", r.stderr, `:7:1: write p.w "y": EPIPE`)
+
+	// The lines under a statement's own (ipcs's objects) go with it.
+	r = ipcsh(t, opts{}, "-q", "-c", "msgget q key=private create\nipcs\nprint \"end\"\n")
+	wantCode(t, r, 0)
+	if r.stdout != "main: end\n" {
+		t.Errorf("-q with ipcs printed:\n%s", r.stdout)
+	}
 }
 
 func TestVerbose(t *testing.T) {
@@ -379,6 +386,30 @@ func TestVerbose(t *testing.T) {
 	wantCode(t, r, 0)
 	if fdNumber.MatchString(r.stdout) || strings.Contains(r.stdout, "[") {
 		t.Errorf("without -v, fd numbers or pids show:\n%s", r.stdout)
+	}
+}
+
+// Every line carries the pid of the process it is about: an exec'd
+// program's output and exit under -v, and in the trace a deadlocked
+// child's unfinished call (they are written by its parent or by main).
+func TestPidsAreTheirProcesses(t *testing.T) {
+	t.Parallel()
+	r := ipcsh(t, opts{}, "-v", "-c", "spawn e exec sh -c 'echo $$'\nwait e\n")
+	m := regexp.MustCompile(`(?m)^e\[(\d+)\]: (\d+)\ne\[(\d+)\]: exit 0$`).FindStringSubmatch(r.stdout)
+	if m == nil || m[1] != m[2] || m[3] != m[2] {
+		t.Errorf("the program's lines do not carry its pid:\n%s", r.stdout)
+	}
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "t.jsonl")
+	r = ipcsh(t, opts{}, "--stall", "300ms", "--trace", trace, "-c", "msgget q key=private create\nspawn c { print getpid()\nrecv q }\nwait c\n")
+	wantCode(t, r, 3)
+	pid := regexp.MustCompile(`(?m)^c: (\d+)$`).FindStringSubmatch(r.stdout)
+	b, err := os.ReadFile(trace)
+	if err != nil || pid == nil {
+		t.Fatalf("no trace or no pid: %v\n%s", err, r.stdout)
+	}
+	if !strings.Contains(string(b), `"proc":"c","pid":`+pid[1]+`,`) || !regexp.MustCompile(`"proc":"c","pid":`+pid[1]+`,[^\n]*"kind":"unfinished"`).Match(b) {
+		t.Errorf("the unfinished recv of c (pid %s) carries another pid:\n%s", pid[1], b)
 	}
 }
 
