@@ -137,7 +137,9 @@ from run to run. No pid, fd, id or address is shown unless -v; tmp is $TMP.
   1    a failed system call outside try, a failed expect, a run-time error
   2    a syntax error or a misuse of the command line: nothing ran
   3    a deadlock: every process blocked for the stall time (--stall, 5s)
-  130  SIGINT (Ctrl-C); 143 SIGTERM
+  129  SIGHUP; 130 SIGINT (Ctrl-C); 131 SIGQUIT; 143 SIGTERM
+  141  standard output broke (ipcsh x.ipc | head -1): nothing more printed
+  128+N  a signal N nobody trapped reached main (138 for SIGUSR1)
   N    exit N
 A syntax error is FILE:LINE:COL: what was expected, found what; ipcsh check
 FILE reports every one without running. A failed system call prints

@@ -18,7 +18,7 @@ import (
 )
 
 // Version is the release this binary reports.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Exit codes, LANGUAGE.md §5.
 const (
