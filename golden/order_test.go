@@ -187,3 +187,21 @@ child: exit 0
 		t.Errorf("--update left the impossible golden file as it was")
 	}
 }
+
+// TestSameRunsKeepOrder: two runs with the same lines per process but a
+// related pair the other way round are not the same transcript (the
+// grouping behind FLAKY); independent lines interleaved otherwise are.
+func TestSameRunsKeepOrder(t *testing.T) {
+	a := run{Result: Result{Stdout: orderRun}, trace: ReadTrace(strings.NewReader(orderTrace), "")}
+	swapped := run{Result: Result{Stdout: strings.Replace(orderRun, "child: write p.w \"hello\\n\"\nmain: read p.r -> \"hello\\n\"\n", "main: read p.r -> \"hello\\n\"\nchild: write p.w \"hello\\n\"\n", 1)}}
+	independent := run{Result: Result{Stdout: strings.Replace(orderRun, "main: read p.r -> \"hello\\n\"\nchild: exit 0\n", "child: exit 0\nmain: read p.r -> \"hello\\n\"\n", 1)}}
+	if swapped.Stdout == orderRun || independent.Stdout == orderRun {
+		t.Fatal("the transcripts were not rearranged")
+	}
+	if sameRuns(a, swapped) || sameRuns(swapped, a) {
+		t.Errorf("a run with the read before its write groups with a run in order")
+	}
+	if !sameRuns(a, independent) || !sameRuns(independent, a) {
+		t.Errorf("runs that only interleave independent lines differently do not group")
+	}
+}
