@@ -17,8 +17,10 @@
 // of independent processes may interleave differently), the same stderr
 // and the same exit code. The related pairs are the run's: its --trace,
 // paired as timeline.Arrows pairs publishes with the consumes they
-// enabled (a write and the read that got its bytes, a spawn and the
-// child's first line, a child's exit and the wait that reaped it).
+// enabled, where every run with the same lines pairs them alike (a spawn
+// and the child's first line, a child's exit and the wait that reaped
+// it, a write and the read that got its bytes with one writer and one
+// reader: order.go).
 //
 // The files by topic:
 //   - golden.go: the file format, the projection per process, the diff;

@@ -35,8 +35,13 @@ func (t *Trace) relations() []relation {
 	}
 	var rels []relation
 	seen := map[[2]int]bool{}
-	for _, a := range timeline.Arrows(t.events) {
+	arrows := timeline.Arrows(t.events)
+	forced := t.forcedObjects(arrows)
+	for _, a := range arrows {
 		f, to := &t.events[a.From], &t.events[a.To]
+		if !forcedKinds[a.Kind] && !(dataKinds[a.Kind] && forced[f.Obj]) {
+			continue
+		}
 		if f.Proc == to.Proc || t.line[a.From] < 0 || t.line[a.To] < 0 {
 			// Within one process its own order says it; a call that
 			// never returned has no line.
@@ -53,6 +58,45 @@ func (t *Trace) relations() []relation {
 		})
 	}
 	return rels
+}
+
+// A golden file comes from another run, which may have paired its lines
+// otherwise: a pair this run related must be related in every run whose
+// processes print the same lines, or a right golden file would fail. That
+// holds for a spawn and its child's first line and for a child's exit and
+// the wait that reaped it (forcedKinds), and for bytes and messages that
+// only one process sends and only one process takes (forcedObjects): the
+// lines say how many bytes or messages each took, and their order is the
+// object's. With two writers, the same lines can come from either; a
+// semaphore's unit, an end of file, a signal may come from one raise or
+// another: those pairs are not checked.
+var (
+	forcedKinds = map[string]bool{"spawn": true, "exit": true}
+	dataKinds   = map[string]bool{"pipe": true, "fifo": true, "msg": true}
+)
+
+// forcedObjects lists the pipes, FIFOs and queues with one publishing and
+// one consuming process in the run.
+func (t *Trace) forcedObjects(arrows []timeline.Arrow) map[string]bool {
+	pubs, cons := map[string]map[string]bool{}, map[string]map[string]bool{}
+	for _, a := range arrows {
+		if !dataKinds[a.Kind] {
+			continue
+		}
+		obj := t.events[a.From].Obj
+		if pubs[obj] == nil {
+			pubs[obj], cons[obj] = map[string]bool{}, map[string]bool{}
+		}
+		pubs[obj][t.events[a.From].Proc] = true
+		cons[obj][t.events[a.To].Proc] = true
+	}
+	forced := map[string]bool{}
+	for obj := range pubs {
+		if len(pubs[obj]) == 1 && len(cons[obj]) == 1 {
+			forced[obj] = true
+		}
+	}
+	return forced
 }
 
 // maxOrderShown bounds the pairs an order diff spells out.

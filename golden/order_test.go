@@ -205,3 +205,50 @@ func TestSameRunsKeepOrder(t *testing.T) {
 		t.Errorf("runs that only interleave independent lines differently do not group")
 	}
 }
+
+// Two processes write the same bytes to one pipe: another run may have
+// given main's first read the other writer's bytes, so a golden file
+// with main's read between a's and b's writes is right even when this
+// run's read took b's. Such pairs are not checked; a spawn and the
+// child's first line still are.
+func TestOrderOnlyWherePairsAreForced(t *testing.T) {
+	trace := `{"seq":1,"t_ns":100,"proc":"main","pid":10,"kind":"call","phase":"end","pos":"t.ipc:1:1","stmt":"pipe p","verb":"pipe","obj":"pipe:77"}
+{"seq":2,"t_ns":200,"proc":"main","pid":10,"kind":"call","phase":"begin","pos":"t.ipc:2:1","stmt":"spawn a","verb":"spawn","obj":"proc:a"}
+{"seq":3,"t_ns":210,"proc":"main","pid":10,"kind":"call","phase":"begin","pos":"t.ipc:3:1","stmt":"spawn b","verb":"spawn","obj":"proc:b"}
+{"seq":4,"t_ns":300,"proc":"b","pid":12,"kind":"call","phase":"begin","pos":"t.ipc:3:11","stmt":"write p.w \"x\"","verb":"write","obj":"pipe:77","n":1}
+{"seq":5,"t_ns":400,"proc":"main","pid":10,"kind":"call","phase":"end","pos":"t.ipc:4:1","stmt":"read p.r 1","result":"\"x\"","verb":"read","obj":"pipe:77","n":1,"start_ns":250}
+{"seq":6,"t_ns":500,"proc":"a","pid":11,"kind":"call","phase":"begin","pos":"t.ipc:2:11","stmt":"write p.w \"x\"","verb":"write","obj":"pipe:77","n":1}
+{"seq":7,"t_ns":600,"proc":"main","pid":10,"kind":"call","phase":"end","pos":"t.ipc:5:1","stmt":"read p.r 1","result":"\"x\"","verb":"read","obj":"pipe:77","n":1,"start_ns":550}
+`
+	tr := ReadTrace(strings.NewReader(trace), "dir")
+	got := Result{Stdout: `main: pipe p
+main: spawn a
+main: spawn b
+b: write p.w "x"
+main: read p.r 1 -> "x"
+a: write p.w "x"
+main: read p.r 1 -> "x"
+`}
+	otherRun := `main: pipe p
+main: spawn a
+main: spawn b
+a: write p.w "x"
+main: read p.r 1 -> "x"
+b: write p.w "x"
+main: read p.r 1 -> "x"
+`
+	if d := OrderDiff(Result{Stdout: otherRun}, got, tr, "t.golden"); d != "" {
+		t.Errorf("a run that paired the reads with the other writer was refused:\n%s", d)
+	}
+	childFirst := `main: pipe p
+main: spawn a
+b: write p.w "x"
+main: spawn b
+a: write p.w "x"
+main: read p.r 1 -> "x"
+main: read p.r 1 -> "x"
+`
+	if d := OrderDiff(Result{Stdout: childFirst}, got, tr, "t.golden"); !strings.Contains(d, "b: write p.w") {
+		t.Errorf("b's line before its spawn was not refused: %q", d)
+	}
+}

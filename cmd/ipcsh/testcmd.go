@@ -24,11 +24,11 @@ PATH (default: the current directory, recursively; directories starting
 with "." or "_" are skipped unless named). Each run must print the same
 transcript as the golden file, the same stderr and the same exit code.
 The same transcript: each process's lines, in their order, and every pair
-of lines the run's synchronisation related in the same order (a write
-before the read that got its bytes, a sem v before the sem p it let
-through, a spawn before the child's first line, a child's exit before the
-wait that reaped it); lines of independent processes may interleave
-differently. A script's first line may give its arguments: # args: a b c
+of lines synchronisation relates in the same order (a spawn before the
+child's first line, a child's exit before the wait that reaped it, a
+write or send before the read or recv that got its bytes when one
+process writes and one reads); lines of independent processes may
+interleave differently. A script's first line may give its arguments: # args: a b c
 
 options:
   --update        write or rewrite the golden files from real runs
