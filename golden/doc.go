@@ -12,12 +12,21 @@
 //	ipcsh: x.ipc:3:1: ...
 //
 // A run passes when it prints "the same transcript" (LANGUAGE.md §4: the
-// same lines for every process, in the same order, however independent
-// processes interleaved), the same stderr and the same exit code.
+// same lines for every process, in the same order, and every pair of
+// lines that the run's synchronisation related in the same order; lines
+// of independent processes may interleave differently), the same stderr
+// and the same exit code. The related pairs are the run's: its --trace,
+// paired as timeline.Arrows pairs publishes with the consumes they
+// enabled, where every run with the same lines pairs them alike (a spawn
+// and the child's first line, a child's exit and the wait that reaped
+// it, a write and the read that got its bytes with one writer and one
+// reader: order.go).
 //
 // The files by topic:
 //   - golden.go: the file format, the projection per process, the diff;
-//   - trace.go: which statement printed a transcript line (--trace);
+//   - order.go: the order of related lines, from the run's trace;
+//   - trace.go: which statement printed a transcript line (--trace), and
+//     the events behind the order check;
 //   - runner.go: finding tests, running a script as a subprocess with
 //     timeouts and clean-up, repeated runs and flakiness, parallelism;
 //   - report.go: text, JSON lines and JUnit XML reports.

@@ -173,11 +173,12 @@ func Processes(stdout string) []string {
 	return slices.DeleteFunc(names, func(n string) bool { return n == "" })
 }
 
-// Project is LANGUAGE.md §4's view of a transcript for comparison: each
-// process's lines in their order, processes sorted by name. Two runs
-// print "the same transcript" when their projections are equal, however
-// their independent lines interleaved. Lines of no process form one
-// group of their own, first.
+// Project is the first half of LANGUAGE.md §4's view of a transcript for
+// comparison: each process's lines in their order, processes sorted by
+// name. Equal projections mean the same lines per process, however the
+// lines interleaved; the second half, the order of the lines that
+// synchronisation related, needs the run's trace (OrderDiff). Lines of no
+// process form one group of their own, first.
 func Project(stdout string) string {
 	names, lines := perProcess(stdout)
 	slices.Sort(names)
@@ -191,8 +192,9 @@ func Project(stdout string) string {
 	return b.String()
 }
 
-// Same reports whether two runs printed the same transcript (per
-// process), the same stderr and the same exit code.
+// Same reports whether two runs printed the same lines per process, the
+// same stderr and the same exit code: the same transcript when, besides,
+// OrderDiff finds no related pair out of order.
 func Same(a, b Result) bool {
 	return a.Exit == b.Exit && a.Stderr == b.Stderr && Project(a.Stdout) == Project(b.Stdout)
 }

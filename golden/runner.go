@@ -231,11 +231,11 @@ func (r *Runner) check(ctx context.Context, t Test) Outcome {
 		case ru.Exit == stallExit && haveWant && want.Exit != stallExit:
 			// Stuck: more runs would only wait out the stall time again,
 			// and the report's times differ from run to run anyway.
-			return Outcome{Status: Fail, Runs: runs, Message: fmt.Sprintf("run %d of %d stopped in a deadlock (exit %d):\n%s", i, count, stallExit, Diff(want, ru.Result, "golden", "got", ru.trace.Where))}
+			return Outcome{Status: Fail, Runs: runs, Message: fmt.Sprintf("run %d of %d stopped in a deadlock (exit %d):\n%s", i, count, stallExit, Diff(want, ru.Result, "golden", "got", ru.trace.Where)+OrderDiff(want, ru.Result, ru.trace, t.Golden))}
 		}
 		placed := false
 		for _, g := range groups {
-			if Same(g.run.Result, ru.Result) {
+			if sameRuns(g.run, ru) {
 				g.n++
 				placed = true
 				break
@@ -247,11 +247,11 @@ func (r *Runner) check(ctx context.Context, t Test) Outcome {
 	}
 
 	if len(groups) > 1 {
-		return Outcome{Status: Flaky, Runs: runs, Message: flakyMessage(groups, want, haveWant, runs)}
+		return Outcome{Status: Flaky, Runs: runs, Message: flakyMessage(groups, want, haveWant, runs, t.Golden)}
 	}
 	got := groups[0].run
 	if r.Update {
-		if haveWant && Same(want, got.Result) {
+		if haveWant && matches(want, got, t.Golden) {
 			return Outcome{Status: OK, Runs: runs}
 		}
 		if err := os.WriteFile(t.Golden, []byte(got.Format()), 0o644); err != nil {
@@ -259,7 +259,7 @@ func (r *Runner) check(ctx context.Context, t Test) Outcome {
 		}
 		return Outcome{Status: OK, Runs: runs, Updated: true}
 	}
-	if d := Diff(want, got.Result, "golden", "got", got.trace.Where); d != "" {
+	if d := Diff(want, got.Result, "golden", "got", got.trace.Where) + OrderDiff(want, got.Result, got.trace, t.Golden); d != "" {
 		what := "the run differs"
 		if runs > 1 {
 			what = fmt.Sprintf("all %d runs differ the same way", runs)
@@ -269,12 +269,17 @@ func (r *Runner) check(ctx context.Context, t Test) Outcome {
 	return Outcome{Status: OK, Runs: runs}
 }
 
+// matches reports whether a run printed the transcript want describes.
+func matches(want Result, ru run, wantName string) bool {
+	return Same(want, ru.Result) && OrderDiff(want, ru.Result, ru.trace, wantName) == ""
+}
+
 // flakyMessage shows how runs differed: each other transcript against the
 // one that matches the golden file, or against the most common one.
-func flakyMessage(groups []*outcomeGroup, want Result, haveWant bool, runs int) string {
+func flakyMessage(groups []*outcomeGroup, want Result, haveWant bool, runs int, goldenName string) string {
 	base := 0
 	for i, g := range groups {
-		if haveWant && Same(want, g.run.Result) {
+		if haveWant && matches(want, g.run, goldenName) {
 			base = i
 			break
 		}
@@ -284,7 +289,7 @@ func flakyMessage(groups []*outcomeGroup, want Result, haveWant bool, runs int) 
 	}
 	var b strings.Builder
 	matching := 0
-	if haveWant && Same(want, groups[base].run.Result) {
+	if haveWant && matches(want, groups[base].run, goldenName) {
 		matching = groups[base].n
 	}
 	fmt.Fprintf(&b, "%d different transcripts in %d runs", len(groups), runs)
@@ -314,6 +319,13 @@ func flakyMessage(groups []*outcomeGroup, want Result, haveWant bool, runs int) 
 			fmt.Fprintf(&b, "%s:\n", label)
 		}
 		b.WriteString(Diff(groups[base].run.Result, g.run.Result, baseLabel, label, g.run.trace.Where))
+		// Runs in different groups may differ only in the order of related
+		// lines; each run's own pairs are checked against the other's order.
+		// Lines are numbered in the run's transcript: the golden file's
+		// may interleave independent lines otherwise.
+		baseName := fmt.Sprintf("run %d", groups[base].first)
+		b.WriteString(OrderDiff(groups[base].run.Result, g.run.Result, g.run.trace, baseName))
+		b.WriteString(OrderDiff(g.run.Result, groups[base].run.Result, groups[base].run.trace, label))
 	}
 	return b.String()
 }

@@ -1,47 +1,46 @@
 package golden
 
 import (
-	"bufio"
-	"encoding/json"
 	"io"
 	"path/filepath"
 	"strings"
+
+	"ipcsh/timeline"
 )
 
 // Trace maps each transcript line of a run back to the statement that
 // printed it, from the run's --trace file (JSON lines, one per event, see
-// interp/trace.go). Every event is one transcript line of its process,
-// except a print, which is one line per line of its text.
+// interp/trace.go), and keeps the events for the order check (order.go).
+// Every event is one transcript line of its process, except a print,
+// which is one line per line of its text, and an unfinished call, which
+// is in the trace only.
 type Trace struct {
-	dir string              // the script's directory: positions are relative to it
-	pos map[string][]string // process -> "file:line:col" of each of its lines
-}
-
-type traceRecord struct {
-	Proc string `json:"proc"`
-	Kind string `json:"kind"`
-	Pos  string `json:"pos"`
-	Text string `json:"text"`
+	dir    string              // the script's directory: positions are relative to it
+	pos    map[string][]string // process -> "file:line:col" of each of its lines
+	events []timeline.Event
+	line   []int // events[i]'s first line among its process's lines; -1: it has none
 }
 
 // ReadTrace reads a trace written by `ipcsh --trace` for a script run in
 // dir. A trace cut short (a killed run) yields what it has; a line that
 // is not JSON ends it.
 func ReadTrace(r io.Reader, dir string) *Trace {
-	t := &Trace{dir: dir, pos: map[string][]string{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	for sc.Scan() {
-		var rec traceRecord
-		if json.Unmarshal(sc.Bytes(), &rec) != nil {
-			break
+	// Decode returns the events before a bad line with its error: what
+	// the run managed to write is still worth having.
+	events, _ := timeline.Decode(r)
+	t := &Trace{dir: dir, pos: map[string][]string{}, events: events, line: make([]int, len(events))}
+	for i, e := range events {
+		t.line[i] = -1
+		if e.Kind == "unfinished" {
+			continue // the trace's note of a blocked call; the transcript has no line for it
 		}
 		n := 1
-		if rec.Kind == "print" {
-			n += strings.Count(rec.Text, "\n")
+		if e.Kind == "print" {
+			n += strings.Count(e.Text, "\n")
 		}
+		t.line[i] = len(t.pos[e.Proc])
 		for range n {
-			t.pos[rec.Proc] = append(t.pos[rec.Proc], rec.Pos)
+			t.pos[e.Proc] = append(t.pos[e.Proc], e.Pos)
 		}
 	}
 	return t

@@ -22,9 +22,13 @@ const testUsage = `usage: ipcsh test [options] [PATH...]
 Runs golden tests: every NAME.ipc with a NAME.golden beside it, under each
 PATH (default: the current directory, recursively; directories starting
 with "." or "_" are skipped unless named). Each run must print the same
-transcript as the golden file (each process's lines in order), the same
-stderr and the same exit code. A script's first line may give its
-arguments: # args: a b c
+transcript as the golden file, the same stderr and the same exit code.
+The same transcript: each process's lines, in their order, and every pair
+of lines synchronisation relates in the same order (a spawn before the
+child's first line, a child's exit before the wait that reaped it, a
+write or send before the read or recv that got its bytes when one
+process writes and one reads); lines of independent processes may
+interleave differently. A script's first line may give its arguments: # args: a b c
 
 options:
   --update        write or rewrite the golden files from real runs
