@@ -63,9 +63,9 @@ type compiler struct {
 	// value of (ownedread.go), found when first needed.
 	top  *lang.Program
 	kept map[string]bool
-	// unsure: the names that statements left out of a partial program
-	// (CheckPartial) may have bound or defined; nothing is said of them.
-	unsure map[string]bool
+	// unsure: what the statements left out of a partial program
+	// (CheckPartial) may have bound or defined; nothing is said of it.
+	unsure *lang.Blanked
 }
 
 // compileProgram compiles prog against syms, defining every name the
@@ -116,11 +116,11 @@ func Check(prog *lang.Program) error {
 // CheckPartial is Check of what is left of a script whose erroneous
 // statements were blanked (lang.Recover). The blanked statements may have
 // bound a name, defined a procedure, spawned a process or bound a pipe:
-// what the compilation would say of a name among removed (every word of
-// the blanked text) may be due to their absence, so it says nothing.
-// The errors that remain are those a run of the script would report once
-// the blanked statements are mended, whatever they become.
-func CheckPartial(prog *lang.Program, removed map[string]bool) error {
+// what the compilation would say of a name they may have bound or defined
+// (removed) could be due to their absence, so it says nothing. The errors
+// that remain are those a run of the script would report once the
+// blanked statements are mended, whatever they become.
+func CheckPartial(prog *lang.Program, removed *lang.Blanked) error {
 	c := &compiler{syms: newSymtab(), prog: prog, top: prog, bound: map[string]int{}, pipes: map[string]bool{}, unsure: removed}
 	_, _, err := compileWith(c)
 	return err

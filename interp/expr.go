@@ -383,7 +383,7 @@ func (c *compiler) name(pos lang.Pos, name string) exprFn {
 		return func(p *Proc) (Value, error) { return strV(p.errName), nil }
 	}
 	slot, ok := c.lookup(name)
-	if !ok && c.unsure[name] {
+	if !ok && c.unsure.Bound(name) {
 		return constant(Value{})
 	}
 	if !ok {

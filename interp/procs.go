@@ -151,7 +151,7 @@ func (s *symtab) procNames() []string {
 // number of arguments are found here, before the run.
 func (c *compiler) procCall(pos lang.Pos, name string, args []exprFn) (*procDef, exprFn) {
 	pd, ok := c.syms.procs[name]
-	if c.unsure[name] && (!ok || len(args) != len(pd.def.Params)) {
+	if c.unsure.Defined(name) && (!ok || len(args) != len(pd.def.Params)) {
 		return nil, constant(Value{})
 	}
 	if !ok {

@@ -88,15 +88,14 @@ func ParseAll(name, src string) (*Program, error) {
 // Recover parses src as ParseAll does and returns every error, in source
 // order, with what is left of the program: when errors were found, partial
 // is the program of the source with each erroneous statement blanked,
-// and removed holds every word of the blanked text (a name one of them
-// bound, a procedure one of them defined), so that a later check of
-// partial can leave alone what the blanked statements might have
-// changed. partial is nil when no such program could be had: the search
-// stopped (an error at the end of input, in the lexer, or one whose
-// blanking changed nothing), or blanking the checker's errors brought up
-// new ones.
-func Recover(name, src string) (partial *Program, removed map[string]bool, all ErrorList) {
-	removed = map[string]bool{}
+// and removed says what the blanked statements may have bound or
+// defined, so that a later check of partial can leave alone what their
+// absence could explain. partial is nil when no such program could be
+// had: the search stopped (an error at the end of input, in the lexer,
+// or one whose blanking changed nothing), or blanking the checker's
+// errors brought up new ones.
+func Recover(name, src string) (partial *Program, removed *Blanked, all ErrorList) {
+	removed = &Blanked{Words: map[string]bool{}}
 	partial, all = recoverAll(name, src, removed)
 	// Each round finds the errors that the blanked statements hid, so a
 	// checker's error above a later syntax error comes last: sort.
@@ -104,7 +103,27 @@ func Recover(name, src string) (partial *Program, removed map[string]bool, all E
 	return partial, removed, all
 }
 
-func recoverAll(name, src string, removed map[string]bool) (*Program, ErrorList) {
+// Blanked describes the statements Recover blanked.
+type Blanked struct {
+	// Words holds every word of the blanked text: a name one of them
+	// bound, a procedure one of them defined, as written.
+	Words map[string]bool
+	// MayBind: a blanked statement may bind a name that its text does
+	// not show (`spawn {`, `let = 1`, a mistyped statement word), so any
+	// name may be bound once it is mended. MayDefine: the same of a
+	// procedure (`def (a) { }`).
+	MayBind, MayDefine bool
+}
+
+// Bound says whether a blanked statement may have bound name.
+func (b *Blanked) Bound(name string) bool { return b != nil && (b.MayBind || b.Words[name]) }
+
+// Defined says whether a blanked statement may have defined procedure name.
+func (b *Blanked) Defined(name string) bool {
+	return b != nil && (b.MayDefine || b.Words[name])
+}
+
+func recoverAll(name, src string, removed *Blanked) (*Program, ErrorList) {
 	var all ErrorList
 	cur := src
 	for range 100 {
@@ -170,7 +189,7 @@ func recoverAll(name, src string, removed map[string]bool) (*Program, ErrorList)
 // could leave `{ break }` out of its loop or an else without its if.
 // A source that the lexer refuses has no statements to find: only a line
 // without braces or quotes is blanked then, as it cannot unbalance them.
-func blankStmts(name, cur string, errs ErrorList, removed map[string]bool) (string, bool) {
+func blankStmts(name, cur string, errs ErrorList, removed *Blanked) (string, bool) {
 	toks, err := scan(name, cur, Pos{Filename: name, Line: 1, Column: 1})
 	if err != nil {
 		if len(errs) != 1 {
@@ -185,9 +204,8 @@ func blankStmts(name, cur string, errs ErrorList, removed map[string]bool) (stri
 		if strings.ContainsAny(line, "{}\"") {
 			return "", false
 		}
-		for _, w := range strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '\t' || r == ';' }) {
-			removed[w] = true
-		}
+		// Without its tokens, what the line binds is not known.
+		removed.MayBind, removed.MayDefine = true, true
 		return cur[:start] + strings.Repeat(" ", len(line)) + cur[start+end:], true
 	}
 	out := []byte(cur)
@@ -244,7 +262,7 @@ func blankStmts(name, cur string, errs ErrorList, removed map[string]bool) (stri
 				}
 			}
 			if !keep {
-				removed[t.Value] = true
+				removed.note(toks, i)
 			}
 		}
 		for i := from; i < to; i++ {
@@ -254,6 +272,44 @@ func blankStmts(name, cur string, errs ErrorList, removed map[string]bool) (stri
 		}
 	}
 	return string(out), true
+}
+
+// note records what the blanked token toks[i] may bind or define.
+func (b *Blanked) note(toks []lexer.Token, i int) {
+	t := toks[i]
+	b.Words[t.Value] = true
+	next := lexer.Token{Type: tokEOL}
+	if i+1 < len(toks) {
+		next = toks[i+1]
+	}
+	switch {
+	case t.Type == tokIdent && t.Value == "def":
+		b.MayDefine = b.MayDefine || next.Type != tokIdent
+	case t.Type == tokIdent && bindsName(t.Value):
+		// Its name, when written, follows it: it is among the words.
+		b.MayBind = b.MayBind || next.Type != tokIdent
+	case t.Type == tokPunct && (t.Value == "=" || t.Value == "+=" || t.Value == "-="):
+		b.MayBind = b.MayBind || i == 0 || toks[i-1].Type != tokIdent
+	case t.Type == tokIdent && stmtStart(toks, i) && !isStatementWord(t.Value):
+		// A mistyped statement word: what it was meant to bind is
+		// unknown unless a name follows, or it is a call or assignment.
+		switch {
+		case next.Type == tokIdent:
+		case next.Type == tokPunct && slices.Contains([]string{"(", "=", "+=", "-=", ".", "["}, next.Value):
+		default:
+			b.MayBind = true
+		}
+	}
+}
+
+// bindsName says whether a statement that starts with word binds a name
+// written after it.
+func bindsName(word string) bool {
+	if word == "let" || word == "for" || word == "spawn" {
+		return true
+	}
+	s := Lookup(word)
+	return s != nil && len(s.Params) > 0 && s.Params[0].Kind == PName
 }
 
 // outermostOpen finds the "{" of the outermost block that src leaves open.

@@ -68,3 +68,38 @@ func TestParseAllGoesOnAfterBraces(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoverBlanked: what Recover says the blanked statements may bind.
+func TestRecoverBlanked(t *testing.T) {
+	for _, tt := range []struct {
+		src                string
+		bound, notBound    string
+		mayBind, mayDefine bool
+	}{
+		{src: "spawn child + {\n}\n", bound: "child", notBound: "other"},
+		{src: "spawn {\n}\n", bound: "other", mayBind: true},
+		{src: "let = 1 +\n", bound: "other", mayBind: true},
+		{src: "x = 1 +\n", bound: "x", notBound: "other"},
+		{src: "pipe\n", bound: "other", mayBind: true},
+		{src: "pipe p junk\n", bound: "p", notBound: "other"},
+		{src: "pipee\n", bound: "other", mayBind: true},
+		{src: "print a +\n", bound: "a", notBound: "other"},
+		{src: "def (a) {\n}\n", mayDefine: true},
+		{src: "if 1 == {\n  let q = 1\n}\n", bound: "q", notBound: "other"},
+	} {
+		partial, b, errs := Recover("t.ipc", tt.src)
+		if len(errs) == 0 || partial == nil {
+			t.Errorf("Recover(%q) = %v, %v", tt.src, partial, errs)
+			continue
+		}
+		if b.MayBind != tt.mayBind || b.MayDefine != tt.mayDefine {
+			t.Errorf("Recover(%q): MayBind %v MayDefine %v, want %v %v", tt.src, b.MayBind, b.MayDefine, tt.mayBind, tt.mayDefine)
+		}
+		if tt.bound != "" && !b.Bound(tt.bound) {
+			t.Errorf("Recover(%q): %s not among what may be bound", tt.src, tt.bound)
+		}
+		if tt.notBound != "" && b.Bound(tt.notBound) {
+			t.Errorf("Recover(%q): %s among what may be bound", tt.src, tt.notBound)
+		}
+	}
+}

@@ -92,6 +92,14 @@ func TestCheckReportsAllOfThem(t *testing.T) {
 7:7: unknown function "f" (` + builtins + `)
 8:22: expected an expression, found "}"
 10:7: undefined: zz`},
+		// A spawn without its name could be meant to bind any name: no
+		// name's error can be told from the missing one's. A print
+		// binds nothing: the name after it is still undefined.
+		{"a name left out", "spawn {\n  print 1\n}\nwait child\nprint zz\n", `
+1:7: expected a name, found "{"`},
+		{"a statement that binds nothing", "print 1 + {\n}\nwait child\n", `
+1:11: expected an expression, found "{"
+3:6: undefined: child`},
 		// The break stays in its loop: only its if was blanked.
 		{"nested blocks", "while 1 {\n  if 1 == {\n    break\n  }\n  print yy\n  continue\n}\n", `
 2:11: expected an expression, found "{"
