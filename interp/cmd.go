@@ -187,7 +187,7 @@ func (c *compiler) staticFd(cmd *command, e lang.Expr) {
 	case *lang.Literal:
 		c.errorf(cmd.pos, "%s: expected an fd, found %s", cmd.verb, c.literal(e).typeName())
 	case *lang.Ident:
-		if c.staticPipe(e.Name) {
+		if c.staticPipe(e.Name) && !c.unsure.Bound(e.Name) {
 			c.errorf(cmd.pos, "%s: %s is a pipe: use %s.r or %s.w", cmd.verb, e.Name, e.Name, e.Name)
 		}
 	}

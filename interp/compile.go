@@ -63,13 +63,20 @@ type compiler struct {
 	// value of (ownedread.go), found when first needed.
 	top  *lang.Program
 	kept map[string]bool
+	// unsure: what the statements left out of a partial program
+	// (CheckPartial) may have bound or defined; nothing is said of it.
+	unsure *lang.Blanked
 }
 
 // compileProgram compiles prog against syms, defining every name the
 // program binds anywhere, so a read of a name bound nowhere is caught
 // before anything runs.
 func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns bool, err error) {
-	c := &compiler{syms: syms, prog: prog, top: prog, bound: map[string]int{}, pipes: map[string]bool{}}
+	return compileWith(&compiler{syms: syms, prog: prog, top: prog, bound: map[string]int{}, pipes: map[string]bool{}})
+}
+
+func compileWith(c *compiler) (code []stmtFn, spawns bool, err error) {
+	syms, prog := c.syms, c.prog
 	// Bind first, on a copy: a REPL entry with an error must not leave
 	// half its names behind.
 	saved := len(syms.names)
@@ -103,6 +110,19 @@ func compileProgram(syms *symtab, prog *lang.Program) (code []stmtFn, spawns boo
 // compilation, on a fresh set of names.
 func Check(prog *lang.Program) error {
 	_, _, err := compileProgram(newSymtab(), prog)
+	return err
+}
+
+// CheckPartial is Check of what is left of a script whose erroneous
+// statements were blanked (lang.Recover). The blanked statements may have
+// bound a name, defined a procedure, spawned a process or bound a pipe:
+// what the compilation would say of a name they may have bound or defined
+// (removed) could be due to their absence, so it says nothing. The errors
+// that remain are those a run of the script would report once the
+// blanked statements are mended, whatever they become.
+func CheckPartial(prog *lang.Program, removed *lang.Blanked) error {
+	c := &compiler{syms: newSymtab(), prog: prog, top: prog, bound: map[string]int{}, pipes: map[string]bool{}, unsure: removed}
+	_, _, err := compileWith(c)
 	return err
 }
 

@@ -383,6 +383,9 @@ func (c *compiler) name(pos lang.Pos, name string) exprFn {
 		return func(p *Proc) (Value, error) { return strV(p.errName), nil }
 	}
 	slot, ok := c.lookup(name)
+	if !ok && c.unsure.Bound(name) {
+		return constant(Value{})
+	}
 	if !ok {
 		if spec := lang.Lookup(name); spec != nil && spec.Value {
 			c.errorf(pos, "undefined: %s (%s is a statement: bind its value first, let v = %s)", name, name, spec.Usage)

@@ -233,7 +233,7 @@ func (c *compiler) familyCheck(s *lang.Spawn) {
 		c.spawnKinds[s.Name] = s
 		return
 	}
-	if (prev.Index == nil) == (s.Index == nil) {
+	if (prev.Index == nil) == (s.Index == nil) || c.unsure.Bound(s.Name) {
 		return
 	}
 	what, other := "a single process", "a family of processes"

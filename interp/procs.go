@@ -151,6 +151,9 @@ func (s *symtab) procNames() []string {
 // number of arguments are found here, before the run.
 func (c *compiler) procCall(pos lang.Pos, name string, args []exprFn) (*procDef, exprFn) {
 	pd, ok := c.syms.procs[name]
+	if c.unsure.Defined(name) && (!ok || len(args) != len(pd.def.Params)) {
+		return nil, constant(Value{})
+	}
 	if !ok {
 		c.errorf(pos, "%s", lang.UnknownFunction(name, c.syms.procNames()))
 		return nil, constant(Value{})

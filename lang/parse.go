@@ -75,20 +75,55 @@ func parseTokens(toks []lexer.Token) (*Program, error) {
 }
 
 // ParseAll parses and, unlike Parse, goes on after a syntax error to report
-// every error it can (`ipcsh check`): a line with an error is blanked and
-// the source parsed again, as long as blanking cannot unbalance braces.
+// every error it can (`ipcsh check`): the statement with an error is
+// blanked (Recover) and the source parsed again.
 func ParseAll(name, src string) (*Program, error) {
-	prog, all := parseAll(name, src)
+	prog, _, all := Recover(name, src)
 	if len(all) > 0 {
-		// Each round finds the errors that the blanked lines hid, so a
-		// semantic error above a later syntax error comes last: sort.
-		slices.SortStableFunc(all, func(a, b *Error) int { return a.Pos.Offset - b.Pos.Offset })
 		return nil, all
 	}
 	return prog, nil
 }
 
-func parseAll(name, src string) (*Program, ErrorList) {
+// Recover parses src as ParseAll does and returns every error, in source
+// order, with what is left of the program: when errors were found, partial
+// is the program of the source with each erroneous statement blanked,
+// and removed says what the blanked statements may have bound or
+// defined, so that a later check of partial can leave alone what their
+// absence could explain. partial is nil when no such program could be
+// had: the search stopped (an error at the end of input, in the lexer,
+// or one whose blanking changed nothing), or blanking the checker's
+// errors brought up new ones.
+func Recover(name, src string) (partial *Program, removed *Blanked, all ErrorList) {
+	removed = &Blanked{Words: map[string]bool{}}
+	partial, all = recoverAll(name, src, removed)
+	// Each round finds the errors that the blanked statements hid, so a
+	// checker's error above a later syntax error comes last: sort.
+	slices.SortStableFunc(all, func(a, b *Error) int { return a.Pos.Offset - b.Pos.Offset })
+	return partial, removed, all
+}
+
+// Blanked describes the statements Recover blanked.
+type Blanked struct {
+	// Words holds every word of the blanked text: a name one of them
+	// bound, a procedure one of them defined, as written.
+	Words map[string]bool
+	// MayBind: a blanked statement may bind a name that its text does
+	// not show (`spawn {`, `let = 1`, a mistyped statement word), so any
+	// name may be bound once it is mended. MayDefine: the same of a
+	// procedure (`def (a) { }`).
+	MayBind, MayDefine bool
+}
+
+// Bound says whether a blanked statement may have bound name.
+func (b *Blanked) Bound(name string) bool { return b != nil && (b.MayBind || b.Words[name]) }
+
+// Defined says whether a blanked statement may have defined procedure name.
+func (b *Blanked) Defined(name string) bool {
+	return b != nil && (b.MayDefine || b.Words[name])
+}
+
+func recoverAll(name, src string, removed *Blanked) (*Program, ErrorList) {
 	var all ErrorList
 	cur := src
 	for range 100 {
@@ -108,22 +143,194 @@ func parseAll(name, src string) (*Program, ErrorList) {
 			}
 		}
 		all = append(all, list...)
-		if len(list) != 1 || list[0].Pos.Offset >= len(cur) {
+		if list[0].semantic {
+			// The checker found all of its errors at once, in a program
+			// that parsed: blank their statements together, for what the
+			// rest of the program still lets a later check find.
+			next, ok := blankStmts(name, cur, list, removed)
+			if !ok {
+				return nil, all
+			}
+			if prog, err := Parse(name, next); err == nil {
+				return prog, all
+			}
 			return nil, all
 		}
-		// Only syntax errors stop the parse; semantic ones were all collected.
-		start := strings.LastIndexByte(cur[:list[0].Pos.Offset], '\n') + 1
+		if len(list) != 1 {
+			return nil, all
+		}
+		at := list
+		if list[0].Pos.Offset >= len(cur) {
+			// The input ended inside a block: blank the statement that
+			// opened the outermost one, to the end, for the checker's
+			// errors in what stands before it.
+			p, ok := outermostOpen(name, cur)
+			if !ok {
+				return nil, all
+			}
+			at = ErrorList{{Pos: p}}
+		}
+		next, ok := blankStmts(name, cur, at, removed)
+		if !ok || next == cur {
+			return nil, all
+		}
+		cur = next
+	}
+	return nil, all
+}
+
+// blankStmts replaces with spaces the statement around each error, whole
+// with its blocks and any else, from the start of the line it starts on
+// to the end of the line it ends on; only the newlines stay, so that the
+// lines and columns of what follows do not move, and the "}" on those
+// lines that close a block opened before, so that the braces stay
+// balanced. What is left is the program without those statements: it
+// cannot give an error that the blanking made, where blanking only a line
+// could leave `{ break }` out of its loop or an else without its if.
+// A source that the lexer refuses has no statements to find: only a line
+// without braces or quotes is blanked then, as it cannot unbalance them.
+func blankStmts(name, cur string, errs ErrorList, removed *Blanked) (string, bool) {
+	toks, err := scan(name, cur, Pos{Filename: name, Line: 1, Column: 1})
+	if err != nil {
+		if len(errs) != 1 {
+			return "", false
+		}
+		start := strings.LastIndexByte(cur[:errs[0].Pos.Offset], '\n') + 1
 		end := strings.IndexByte(cur[start:], '\n')
 		if end < 0 {
 			end = len(cur) - start
 		}
 		line := cur[start : start+end]
-		if strings.ContainsAny(line, "{}\"") || list[0].semantic {
-			return nil, all
+		if strings.ContainsAny(line, "{}\"") {
+			return "", false
 		}
-		cur = cur[:start] + strings.Repeat(" ", len(line)) + cur[start+end:]
+		// Without its tokens, what the line binds is not known.
+		removed.MayBind, removed.MayDefine = true, true
+		return cur[:start] + strings.Repeat(" ", len(line)) + cur[start+end:], true
 	}
-	return nil, all
+	out := []byte(cur)
+	for _, e := range errs {
+		at := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= e.Pos.Offset })
+		if at >= len(toks) {
+			return "", false
+		}
+		// Back to the statement's first token: over the blocks before
+		// the error on its way, to a newline, ";" or the "{" around it.
+		first, depth := at, 0
+		for ; first > 0; first-- {
+			t := toks[first-1]
+			if t.Type == tokEOL && depth == 0 {
+				break
+			}
+			if t.Type == tokPunct && t.Value == "}" {
+				depth++
+			}
+			if t.Type == tokPunct && t.Value == "{" {
+				if depth == 0 {
+					break
+				}
+				depth--
+			}
+		}
+		// Back to the first token of its line.
+		for first > 0 && !(toks[first-1].Type == tokEOL && toks[first-1].Value == "\n") {
+			first--
+		}
+		open := braceDepth(toks[:first])
+		kept := map[int]bool{}
+		from := strings.LastIndexByte(cur[:toks[first].Pos.Offset], '\n') + 1
+		to := len(cur)
+		depth = 0
+		for i := first; i < len(toks); i++ {
+			t := toks[i]
+			if t.Type == tokEOL && t.Value != ";" && depth == 0 && t.Pos.Offset >= e.Pos.Offset {
+				to = t.Pos.Offset
+				break
+			}
+			keep := false
+			if t.Type == tokPunct && t.Value == "{" {
+				depth++
+			}
+			if t.Type == tokPunct && t.Value == "}" {
+				if depth > 0 {
+					depth--
+				} else if open > 0 {
+					// It closes a block that stands before the statement.
+					open--
+					keep = true
+					kept[t.Pos.Offset] = true
+				}
+			}
+			if !keep {
+				removed.note(toks, i)
+			}
+		}
+		for i := from; i < to; i++ {
+			if out[i] != '\n' && !kept[i] {
+				out[i] = ' '
+			}
+		}
+	}
+	return string(out), true
+}
+
+// note records what the blanked token toks[i] may bind or define.
+func (b *Blanked) note(toks []lexer.Token, i int) {
+	t := toks[i]
+	b.Words[t.Value] = true
+	next := lexer.Token{Type: tokEOL}
+	if i+1 < len(toks) {
+		next = toks[i+1]
+	}
+	switch {
+	case t.Type == tokIdent && t.Value == "def":
+		b.MayDefine = b.MayDefine || next.Type != tokIdent
+	case t.Type == tokIdent && bindsName(t.Value):
+		// Its name, when written, follows it: it is among the words.
+		b.MayBind = b.MayBind || next.Type != tokIdent
+	case t.Type == tokPunct && (t.Value == "=" || t.Value == "+=" || t.Value == "-="):
+		b.MayBind = b.MayBind || i == 0 || toks[i-1].Type != tokIdent
+	case t.Type == tokIdent && stmtStart(toks, i) && !isStatementWord(t.Value):
+		// A mistyped statement word: what it was meant to bind is
+		// unknown unless a name follows, or it is a call or assignment.
+		switch {
+		case next.Type == tokIdent:
+		case next.Type == tokPunct && slices.Contains([]string{"(", "=", "+=", "-=", ".", "["}, next.Value):
+		default:
+			b.MayBind = true
+		}
+	}
+}
+
+// bindsName says whether a statement that starts with word binds a name
+// written after it.
+func bindsName(word string) bool {
+	if word == "let" || word == "for" || word == "spawn" {
+		return true
+	}
+	s := Lookup(word)
+	return s != nil && len(s.Params) > 0 && s.Params[0].Kind == PName
+}
+
+// outermostOpen finds the "{" of the outermost block that src leaves open.
+func outermostOpen(name, src string) (Pos, bool) {
+	toks, err := scan(name, src, Pos{Filename: name, Line: 1, Column: 1})
+	if err != nil {
+		return Pos{}, false
+	}
+	var open []Pos
+	for _, t := range toks {
+		if t.Type == tokPunct && t.Value == "{" {
+			open = append(open, t.Pos)
+		}
+		if t.Type == tokPunct && t.Value == "}" && len(open) > 0 {
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) == 0 {
+		return Pos{}, false
+	}
+	return open[0], true
 }
 
 // Error is a syntax error at a position.

@@ -1117,8 +1117,8 @@ t.ipc:6:9: expected end of statement, found ")"`
 		t.Errorf("ParseAll(good) = %v, %v; Parse gives %v, %v", a, errA, b, errB)
 	}
 
-	// A line whose blanking could unbalance braces or quotes stops the
-	// search: what follows would be misread.
+	// A string the lexer cannot end stops the search: without tokens,
+	// only a line with no brace or quote can be blanked safely.
 	_, err = ParseAll("t.ipc", "print \"abc\nclose\n")
 	if want := "t.ipc:1:7: unterminated string"; err == nil || err.Error() != want {
 		t.Errorf("ParseAll with an open string\n got %v\nwant %s", err, want)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -299,19 +301,52 @@ func check(files []string, stdout, stderr io.Writer) int {
 			code = exitSyntax
 			continue
 		}
-		prog, err := lang.ParseAll(f, string(b))
-		if err == nil {
-			// What the run refuses before it starts: the same compilation.
-			err = interp.Check(prog)
-		}
-		if err != nil {
-			printSyntax(stderr, err)
+		if errs := checkErrors(f, string(b)); len(errs) > 0 {
+			printSyntax(stderr, errs)
 			code = exitSyntax
 			continue
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", f)
 	}
 	return code
+}
+
+// checkErrors finds every error that stops a run of src before it starts,
+// in source order: the syntax errors, then what the run's own compilation
+// refuses (interp.Check), in a script with syntax errors too in what is
+// left once their statements are blanked (interp.CheckPartial).
+func checkErrors(name, src string) lang.ErrorList {
+	prog, removed, errs := lang.Recover(name, src)
+	var err error
+	switch {
+	case len(errs) == 0:
+		err = interp.Check(prog)
+	case prog != nil:
+		err = interp.CheckPartial(prog, removed)
+	}
+	var more lang.ErrorList
+	if errors.As(err, &more) {
+		for _, e := range more {
+			// The partial program's line may be blanked around the
+			// error: show the one the file has.
+			e.Line = lineAt(src, e.Pos.Offset)
+		}
+		errs = append(errs, more...)
+	} else if err != nil {
+		errs = append(errs, &lang.Error{Pos: lang.Pos{Filename: name, Line: 1, Column: 1}, Msg: err.Error()})
+	}
+	slices.SortStableFunc(errs, func(a, b *lang.Error) int { return a.Pos.Offset - b.Pos.Offset })
+	return errs
+}
+
+func lineAt(src string, off int) string {
+	off = max(0, min(off, len(src)))
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	end := strings.IndexByte(src[off:], '\n')
+	if end < 0 {
+		return src[start:]
+	}
+	return src[start : off+end]
 }
 
 // stopSignals are the signals that stop a run with clean-up, and the exit
