@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // The receiver gets the kernel's siginfo: kill sends to its signal
@@ -242,6 +245,27 @@ func TestEINTRMatchesC(t *testing.T) {
 			// The signal comes from a program, as in C: a child of main
 			// that signals its parent, then lets the call complete (a
 			// restarted call gets the data, one that ended says EINTR).
+			// It signals only once main is inside the call: main says
+			// "go" just before it; k then waits until a thread of main
+			// is in the call's system call (/proc/PID/task/*/syscall),
+			// where no other thread of a Go program sits (for a read, a
+			// wait and a futex, which the runtime's threads make too, it
+			// waits 100ms after "go", one statement's time); d makes
+			// the call complete only after k has signalled. A fixed
+			// delay from the start lost the race on a loaded machine
+			// (the soak saw the trap run before main reached its recv).
+			sysno := map[string][]uintptr{
+				"recv": {unix.SYS_MSGRCV}, "semp": {unix.SYS_SEMOP, unix.SYS_SEMTIMEDOP},
+				"open": {unix.SYS_OPENAT}, "pmq": {unix.SYS_MQ_TIMEDRECEIVE},
+			}[call]
+			inCall := "sleep 0.1"
+			if len(sysno) > 0 {
+				var nos []string
+				for _, n := range sysno {
+					nos = append(nos, strconv.Itoa(int(n)))
+				}
+				inCall = `until cut -d" " -f1 /proc/$PPID/task/*/syscall 2>/dev/null | grep -qxE "` + strings.Join(nos, "|") + `"; do sleep 0.01; done`
+			}
 			stmt := map[string]string{
 				"recv": "let v = recv q\n  print v.text",
 				"read": "let v = read p.r 16\n  print v",
@@ -256,17 +280,21 @@ semget s key=private create
 mqopen m args[1] create
 semopen ps args[1] create
 pipe p
+pipe go
+pipe sent
 trap USR1 { print "trapped" }`+restart+`
-spawn k exec sh -c 'sleep 0.1; kill -USR1 $PPID; sleep 0.1; printf hi' stdout=p.w
+spawn k exec sh -c 'head -c1 >/dev/null; `+inCall+`; kill -USR1 $PPID; printf k >&2; sleep 0.1; printf hi' stdin=go.r stdout=p.w stderr=sent.w
 mkfifo args[0] mode=0600
 spawn d {
-  sleep 200ms
+  read sent.r 1
+  sleep 100ms
   send q "hi"
   sem v s
   send m "hi"
   sem v ps
   try open fw args[0] write nonblock
 }
+write go.w "g"
 try {
   `+stmt+`
 }
