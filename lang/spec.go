@@ -42,12 +42,12 @@ type Spec struct {
 	Exclusive [][]string
 	Opts      []string // word=expr options
 	Required  []string // options that must be given
-	// Either is a pair of which exactly one must be given, each an
-	// option (with its "=") or a flag: mqnotify's signal= or off.
-	Either []string
 	Value     bool     // yields a value (`let x = read p.r`)
 	Commas    bool     // arguments may be separated by commas (print, expect)
 	Block     bool     // may take a block, before its options (trap)
+	// Either is a pair of which exactly one must be given, each an
+	// option (with its "=") or a flag: mqnotify's signal= or off.
+	Either []string
 	// Example is one line that uses the statement (docs/reference.md,
 	// help); a test parses each one. Errors lists the errno names the
 	// statement's system calls give, with when (empty for statements that
