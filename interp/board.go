@@ -62,7 +62,11 @@ type slot struct {
 	stmt    [128]byte
 	// obj is what the blocking call waits on, for the deadlock report to
 	// look at (explain.go): a blockObj, encoded.
-	obj [128]byte
+	obj [124]byte
+	// tid is the thread the process makes its blocking calls on (the
+	// interpreter's goroutine is pinned to it), for the stall detector to
+	// tell a call that was woken but not yet scheduled from one that waits.
+	tid int32
 }
 
 func init() {

@@ -162,6 +162,9 @@ func (r *Runner) Run(prog *lang.Program) error {
 	if r.cancel != nil {
 		r.cancel.intr.Pin()
 		defer r.cancel.intr.Unpin()
+		if s := r.main.boardSlot(); s != nil {
+			atomic.StoreInt32(&s.tid, r.cancel.intr.Owner())
+		}
 	}
 	err = r.main.runGuarded(code)
 	// Ctrl-C stops an entry, not the session: re-arm, also when it came

@@ -2,9 +2,13 @@ package interp
 
 import (
 	"errors"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A deadlock stops the run with exit 3 and names where each process is
@@ -161,5 +165,36 @@ func TestHasEndedLooksAtTheLatestOfAName(t *testing.T) {
 	}
 	if b.hasEnded("c") {
 		t.Error("the second c, running, counts as ended because the first did")
+	}
+}
+
+// The stall detector takes a blocked call whose thread is runnable as
+// woken, not stuck: threadRunnable tells a running thread from one
+// asleep in a system call.
+func TestThreadRunnable(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	pid := int32(os.Getpid())
+	if !threadRunnable(pid, int32(unix.Gettid())) {
+		t.Error("the running thread is not taken as runnable")
+	}
+	tids := make(chan int32)
+	done := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		tids <- int32(unix.Gettid())
+		ts := unix.Timespec{Nsec: 300e6}
+		_ = unix.Nanosleep(&ts, nil)
+		runtime.UnlockOSThread()
+		close(done)
+	}()
+	tid := <-tids
+	time.Sleep(100 * time.Millisecond)
+	if threadRunnable(pid, tid) {
+		t.Error("a thread asleep in nanosleep is taken as runnable")
+	}
+	<-done
+	if threadRunnable(pid, 0) || threadRunnable(0, tid) {
+		t.Error("no thread is runnable")
 	}
 }

@@ -124,6 +124,14 @@ func (it *Interrupter) Pin() {
 	it.owner = int32(unix.Gettid())
 }
 
+// Owner is the thread Pin pinned the goroutine to, 0 when not pinned.
+func (it *Interrupter) Owner() int32 {
+	if it == nil {
+		return 0
+	}
+	return it.owner
+}
+
 // Unpin ends Pin.
 func (it *Interrupter) Unpin() {
 	if it == nil || it.owner == 0 {
