@@ -32,6 +32,14 @@ type command struct {
 	// ownBuf: a `read` whose value may live in siteBuf (ownedread.go).
 	ownBuf  bool
 	siteBuf []byte
+	// discard: the statement stands alone, so nothing reads its value;
+	// a receive that emits nothing need not build one.
+	discard bool
+	// blocked: what blockedText made last, and for which object.
+	blocked struct {
+		obj  any
+		text string
+	}
 }
 
 type execFn func(p *Proc, c *command) (Value, error)

@@ -292,6 +292,7 @@ func (c *compiler) stmt(s *lang.Stmt) stmtFn {
 		if cmd == nil {
 			return nil
 		}
+		cmd.discard = true
 		return func(p *Proc) error {
 			p.ev = evNote{} // what an earlier statement noted is not this one's
 			_, err := cmd.run(p, cmd)

@@ -18,19 +18,22 @@ type mqHandle struct {
 	qname   string // "/jobs"
 	msgsize int    // fixed when the queue was made: recv's buffer
 	tag     string // "mq:/jobs", the object of events
-	shown   [2]string
 }
 
 // blockedText is what the stall detector and the deadlock report show for
 // a blocked statement: it and the POSIX object it waits on, which the
-// statement names only by a variable. The last one is kept in cache, so a
-// loop makes no new string on each round.
-func blockedText(cache *[2]string, src, obj string) string {
-	if cache[0] != src {
-		cache[0], cache[1] = src, src+" ("+obj+")"
+// statement names only by a variable. The statement keeps the last one it
+// made, so a loop makes no new string on each round. (A cache on the
+// object would miss on every call of a ping-pong, whose send and recv
+// take turns on one queue.)
+func (c *command) blockedText(obj interface{ objText() string }) string {
+	if c.blocked.obj != obj {
+		c.blocked.obj, c.blocked.text = obj, c.src+" ("+obj.objText()+")"
 	}
-	return cache[1]
+	return c.blocked.text
 }
+
+func (h *mqHandle) objText() string { return "POSIX queue " + h.qname }
 
 func (h *mqHandle) Name() string { return h.fdh.name }
 func (h *mqHandle) Kind() string { return "POSIX queue" }
@@ -231,7 +234,7 @@ func execMqSend(p *Proc, c *command, h *mqHandle) (Value, error) {
 	}
 	p.publish(c)
 	send := func() error {
-		p.enterOn(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname), blockObj{tag: h.tag, how: "send", name: h.qname})
+		p.enterOn(c.pos, c.blockedText(h), blockObj{tag: h.tag, how: "send", name: h.qname})
 		defer p.leave()
 		return ipc.MqTimedsend(h.fdh.fd, unsafeBytes(text), int(prio), abs, p.intr())
 	}
@@ -303,7 +306,7 @@ func execMqRecv(p *Proc, c *command, h *mqHandle) (Value, error) {
 	var n int
 	var prio uint
 	recv := func() error {
-		p.enterOn(c.pos, blockedText(&h.shown, c.src, "POSIX queue "+h.qname), blockObj{tag: h.tag, how: "recv", name: h.qname})
+		p.enterOn(c.pos, c.blockedText(h), blockObj{tag: h.tag, how: "recv", name: h.qname})
 		defer p.leave()
 		var err error
 		n, prio, err = ipc.MqTimedreceive(h.fdh.fd, buf, abs, p.intr())
@@ -329,6 +332,9 @@ func execMqRecv(p *Proc, c *command, h *mqHandle) (Value, error) {
 			hint = h.Name() + " is not open for reading"
 		}
 		return Value{}, p.fail(c, PhaseConsume, err, hint)
+	}
+	if c.discard && !p.emitting() {
+		return Value{}, nil // no copy of the text that nothing would read
 	}
 	v := Value{K: KMsg, R: &Msg{Text: string(buf[:n]), Prio: int64(prio), Posix: true}}
 	if p.emitting() {

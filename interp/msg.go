@@ -207,6 +207,9 @@ func execRecv(p *Proc, c *command) (Value, error) {
 	if err != nil {
 		return Value{}, p.fail(c, PhaseConsume, err, recvHint(q, typ, limit, err))
 	}
+	if c.discard && !p.emitting() {
+		return Value{}, nil // no copy of the text that nothing would read
+	}
 	m := &Msg{Type: got, Text: string(buf[ipc.MsgHeader : ipc.MsgHeader+n])}
 	v := Value{K: KMsg, R: m}
 	if p.emitting() {

@@ -28,10 +28,9 @@ type psemHandle struct {
 	fd  int
 	own []byte
 	// An unnamed one: the memory it lies in and its offset there.
-	mem   *memHandle
-	off   int64
-	tag   string // the object of events: the same in every process
-	shown [2]string
+	mem *memHandle
+	off int64
+	tag string // the object of events: the same in every process
 }
 
 func (h *psemHandle) objText() string {
@@ -364,7 +363,7 @@ func execPsem(p *Proc, c *command, h *psemHandle) (Value, error) {
 		timeout = time.Duration(v.I)
 	}
 	wait := func() error {
-		p.enterOn(c.pos, blockedText(&h.shown, c.src, h.objText()), blockObj{tag: h.tag, how: "p", name: h.sname})
+		p.enterOn(c.pos, c.blockedText(h), blockObj{tag: h.tag, how: "p", name: h.sname})
 		defer p.leave()
 		switch {
 		case c.flags["nowait"]:
