@@ -47,7 +47,13 @@ func (o blockObj) put(dst []byte) {
 		b = append(b, 0x1f)
 		b = strconv.AppendInt(b, o.n, 10)
 		b = append(b, 0x1f)
-		b = append(b, o.name...)
+		if o.name != "" && o.name == tagObject(o.tag) {
+			// A path said once: the field must hold a FIFO's path under
+			// a long TMPDIR whole, or the report would cut it.
+			b = append(b, sameAsTag)
+		} else {
+			b = append(b, o.name...)
+		}
 	}
 	n := copy(dst[:len(dst)-1], b)
 	dst[n] = 0
@@ -59,7 +65,23 @@ func decodeBlockObj(s string) blockObj {
 		return blockObj{}
 	}
 	n, _ := strconv.ParseInt(f[2], 10, 64)
-	return blockObj{tag: f[0], how: f[1], n: n, name: f[3]}
+	name := f[3]
+	if name == sameAsTagText {
+		name = tagObject(f[0])
+	}
+	return blockObj{tag: f[0], how: f[1], n: n, name: name}
+}
+
+// sameAsTag stands for a name that is the tag's own object ("open:PATH"
+// and the path).
+const (
+	sameAsTag     = 0x1e
+	sameAsTagText = "\x1e"
+)
+
+// tagObject is what follows the kind in a tag: "open:/tmp/f" → "/tmp/f".
+func tagObject(tag string) string {
+	return tag[strings.IndexByte(tag, ':')+1:]
 }
 
 func openHow(flags int) string {

@@ -59,6 +59,9 @@ func TestBlockObjOnTheBoard(t *testing.T) {
 	for _, o := range []blockObj{
 		{tag: "sem:32768", how: "p", n: 1, name: "s"},
 		{tag: "msg:5", how: "recv", n: -9223372036854775808, name: "q"},
+		{tag: "proc:w", how: "wait", name: ""},
+		// A FIFO's path under a long TMPDIR: said once, it fits whole.
+		{tag: "open:/" + strings.Repeat("d", 100), how: "open-r", name: "/" + strings.Repeat("d", 100)},
 		{},
 	} {
 		o.put(field[:])
