@@ -259,20 +259,26 @@ func (c *command) optInt(name string, def int64) (int64, error) {
 	return v.I, nil
 }
 
+// tmpShown is s with the run's tmp directory as $TMP, unless -v. The
+// printer does that for whole lines; a string is replaced before it is
+// shortened to maxShown bytes, or a long TMPDIR would be cut in half.
+func (p *Proc) tmpShown(s string) string {
+	if p.run.cfg.Verbose {
+		return s
+	}
+	if tmp := p.run.tmpPath(); tmp != "" && strings.Contains(s, tmp) {
+		return strings.ReplaceAll(s, tmp, "$TMP")
+	}
+	return s
+}
+
 // text renders the statement with its arguments evaluated, as the
 // transcript shows it.
 func (c *command) text(p *Proc) string {
 	verbose := p.run.cfg.Verbose
-	// A path under tmp shows as $TMP (the printer does that for whole
-	// lines), replaced here too, before a long string is shortened and
-	// the directory's name cut in half.
-	tmp := ""
-	if !verbose {
-		tmp = p.run.tmpPath()
-	}
 	show := func(v Value) string {
-		if tmp != "" && v.K == KStr && strings.Contains(v.S, tmp) {
-			v.S = strings.ReplaceAll(v.S, tmp, "$TMP")
+		if v.K == KStr {
+			v.S = p.tmpShown(v.S)
 		}
 		return v.quote(verbose)
 	}

@@ -255,7 +255,7 @@ func (c *compiler) spawnExec(s *lang.Spawn, slot int, index exprFn) stmtFn {
 			if w.raw {
 				text.WriteString(argv[i])
 			} else {
-				text.WriteString(quoteStr(argv[i]))
+				text.WriteString(quoteStr(p.tmpShown(argv[i])))
 			}
 		}
 		fds := [3]int{-1, -1, -1}

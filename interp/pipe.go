@@ -254,7 +254,7 @@ func execRead(p *Proc, c *command) (Value, error) {
 	if p.emitting() {
 		res := "EOF"
 		if data != "" || asked == 0 {
-			res = quoteStr(data)
+			res = quoteStr(p.tmpShown(data))
 		}
 		p.note(h.obj, int64(len(data)))
 		p.done(c, PhaseConsume, res)
