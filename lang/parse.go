@@ -214,24 +214,7 @@ func blankStmts(name, cur string, errs ErrorList, removed *Blanked) (string, boo
 		if at >= len(toks) {
 			return "", false
 		}
-		// Back to the statement's first token: over the blocks before
-		// the error on its way, to a newline, ";" or the "{" around it.
-		first, depth := at, 0
-		for ; first > 0; first-- {
-			t := toks[first-1]
-			if t.Type == tokEOL && depth == 0 {
-				break
-			}
-			if t.Type == tokPunct && t.Value == "}" {
-				depth++
-			}
-			if t.Type == tokPunct && t.Value == "{" {
-				if depth == 0 {
-					break
-				}
-				depth--
-			}
-		}
+		first := stmtBegin(toks, at)
 		// Back to the first token of its line.
 		for first > 0 && !(toks[first-1].Type == tokEOL && toks[first-1].Value == "\n") {
 			first--
@@ -240,7 +223,7 @@ func blankStmts(name, cur string, errs ErrorList, removed *Blanked) (string, boo
 		kept := map[int]bool{}
 		from := strings.LastIndexByte(cur[:toks[first].Pos.Offset], '\n') + 1
 		to := len(cur)
-		depth = 0
+		depth := 0
 		for i := first; i < len(toks); i++ {
 			t := toks[i]
 			if t.Type == tokEOL && t.Value != ";" && depth == 0 && t.Pos.Offset >= e.Pos.Offset {
@@ -764,6 +747,17 @@ func stmtStart(toks []lexer.Token, i int) bool {
 // stmtHead returns the first word of the statement that ends before
 // toks[i], over its blocks and past any try or quiet.
 func stmtHead(toks []lexer.Token, i int) lexer.Token {
+	j := stmtBegin(toks, i)
+	for j < i && toks[j].Type == tokIdent && (toks[j].Value == "try" || toks[j].Value == "quiet") {
+		j++
+	}
+	return toks[j]
+}
+
+// stmtBegin returns where the statement that toks[i] ends or stands in
+// begins: back over the blocks on its way, to a newline, ";" or the "{"
+// around it.
+func stmtBegin(toks []lexer.Token, i int) int {
 	j, depth := i-1, 0
 	for ; j >= 0; j-- {
 		t := toks[j]
@@ -780,10 +774,7 @@ func stmtHead(toks []lexer.Token, i int) lexer.Token {
 			depth--
 		}
 	}
-	for j+1 < i && toks[j+1].Type == tokIdent && (toks[j+1].Value == "try" || toks[j+1].Value == "quiet") {
-		j++
-	}
-	return toks[j+1]
+	return j + 1
 }
 
 // braceDepth counts the blocks that toks leave open.
