@@ -467,7 +467,7 @@ func (c *compiler) assign(pos lang.Pos, slot int, op string, val *lang.Value) st
 		}
 		cmd.ownBuf = c.ownsReadBuffer(c.nameOf(slot), val, op)
 		value = func(p *Proc) (Value, error) { p.ev = evNote{}; return cmd.run(p, cmd) }
-	} else {
+	} else if value = c.ownedSlice(slot, val, op); value == nil {
 		value = c.expr(val.Head)
 		// The hot path of every counting loop: `x += 1` adds a constant to
 		// an int slot without calling anything.

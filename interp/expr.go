@@ -509,25 +509,29 @@ func index(pos lang.Pos, v, i Value) (Value, error) {
 }
 
 // bounds evaluates the ends of [lo:hi]; an end left out is 0 or hi.
-func bounds(p *Proc, pos lang.Pos, lo, hi exprFn, hiDefault int64, what string) (int64, int64, error) {
-	a, b := int64(0), hiDefault
-	for _, end := range [2]struct {
-		f   exprFn
-		dst *int64
-	}{{lo, &a}, {hi, &b}} {
-		if end.f == nil {
-			continue
-		}
-		x, err := end.f(p)
-		if err != nil {
-			return 0, 0, err
-		}
-		if x.K != KInt {
-			return 0, 0, errorf(pos, "%s bounds must be ints, found %s", what, x.typeName())
-		}
-		*end.dst = x.I
+func bounds(p *Proc, pos lang.Pos, lo, hi exprFn, hiDefault int64, what, whatTail string) (int64, int64, error) {
+	a, err := bound(p, pos, lo, 0, what, whatTail)
+	if err != nil {
+		return 0, 0, err
 	}
-	return a, b, nil
+	b, err := bound(p, pos, hi, hiDefault, what, whatTail)
+	return a, b, err
+}
+
+// bound evaluates one end; what and whatTail name the slice for an error,
+// and are joined only then: a view read in a loop makes no string.
+func bound(p *Proc, pos lang.Pos, f exprFn, def int64, what, whatTail string) (int64, error) {
+	if f == nil {
+		return def, nil
+	}
+	x, err := f(p)
+	if err != nil {
+		return 0, err
+	}
+	if x.K != KInt {
+		return 0, errorf(pos, "%s%s bounds must be ints, found %s", what, whatTail, x.typeName())
+	}
+	return x.I, nil
 }
 
 func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
@@ -549,7 +553,7 @@ func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
 	default:
 		return Value{}, errorf(pos, "cannot slice a %s", v.typeName())
 	}
-	a, b, err := bounds(p, pos, lo, hi, n, "slice")
+	a, b, err := bounds(p, pos, lo, hi, n, "slice", "")
 	if err != nil {
 		return Value{}, err
 	}

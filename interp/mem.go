@@ -193,7 +193,7 @@ func memBounds(p *Proc, pos lang.Pos, h *memHandle, lo, hi exprFn, n int64) (int
 	if n >= 0 {
 		hiDefault = -1 // a store of n bytes: lo+n
 	}
-	a, b, err := bounds(p, pos, lo, hi, hiDefault, h.name+"[..]:")
+	a, b, err := bounds(p, pos, lo, hi, hiDefault, h.name, "[..]:")
 	if err != nil {
 		return 0, 0, err
 	}

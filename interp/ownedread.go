@@ -20,7 +20,8 @@ import (
 // or a new assignment to b. Any other use — print, passing it on, slicing,
 // a spawned block, another variable — keeps the copy. Reads inside a
 // procedure always copy: a REPL entry could call the procedure again after
-// a later entry kept the value.
+// a later entry kept the value. A view read, `b = a[0:4096]` from shared
+// memory, follows the same rule (ownedSlice).
 
 // keptNames returns the names used somewhere in roots in a way that may
 // keep the value: every use but those above.
@@ -86,6 +87,11 @@ func (c *compiler) ownsReadBuffer(name string, val *lang.Value, op string) bool 
 	if len(val.Cmd.Flags) > 0 { // all, line: built up, not one read(2)
 		return false
 	}
+	return !c.keeps(name)
+}
+
+// keeps says whether some code of the process may keep name's value.
+func (c *compiler) keeps(name string) bool {
 	if c.kept == nil {
 		roots := []lang.Node{c.top}
 		for _, pd := range c.syms.procs {
@@ -95,7 +101,53 @@ func (c *compiler) ownsReadBuffer(name string, val *lang.Value, op string) bool 
 		}
 		c.kept = keptNames(roots)
 	}
-	return !c.kept[name]
+	return c.kept[name]
+}
+
+// ownedSlice compiles `NAME = X[lo:hi]` where nothing keeps NAME's value
+// (the same rule as a read's): from an attachment or a mapping, the bytes
+// are copied into a buffer of the statement's own, as C's memcpy into a
+// buffer it reuses, rather than into a new string each time. The shared
+// memory itself is never the value: another process may write it at any
+// time. It returns nil where the rule does not hold.
+func (c *compiler) ownedSlice(slot int, val *lang.Value, op string) exprFn {
+	e, ok := val.Head.(*lang.SliceExpr)
+	if !ok || c.proc != nil || op != "=" || slot < 0 || slot >= len(c.syms.names) || c.keeps(c.nameOf(slot)) {
+		return nil // an undefined name has no slot: its error is reported already
+	}
+	base, pos := c.expr(e.X), e.Lbrack
+	var lo, hi exprFn
+	if e.Lo != nil {
+		lo = c.expr(e.Lo)
+	}
+	if e.Hi != nil {
+		hi = c.expr(e.Hi)
+	}
+	var buf []byte
+	return func(p *Proc) (Value, error) {
+		v, err := base(p)
+		if err != nil {
+			return v, err
+		}
+		if _, isMem := v.R.(*memHandle); v.K != KHandle || !isMem {
+			return slice(p, pos, v, lo, hi) // a string's slice copies nothing
+		}
+		h, err := memOf(pos, v, "[lo:hi]")
+		if err != nil {
+			return Value{}, err
+		}
+		a, b, err := memBounds(p, pos, h, lo, hi, -1)
+		if err != nil || a == b {
+			return strV(""), err
+		}
+		if cap(buf) < int(b-a) {
+			buf = make([]byte, b-a)
+		}
+		buf = buf[:b-a]
+		p.faultAt = pos
+		copy(buf, h.mem[a:b])
+		return strV(unsafe.String(&buf[0], len(buf))), nil
+	}
 }
 
 // siteRead is one read(2) into the statement's own buffer; the value is a

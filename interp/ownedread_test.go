@@ -107,3 +107,71 @@ expect len(e) == 0
 		t.Errorf("transcript:\n%s", out)
 	}
 }
+
+// A view read whose value nothing keeps lands in its statement's own
+// buffer: values taken before still read as they were, a kept copy does
+// not change when the memory does, and a round allocates nothing.
+func TestOwnedViewReads(t *testing.T) {
+	out, err := run(t, `shmget seg key=private size=4KiB create
+attach a seg
+let keep = ""
+let n = 0
+let got = ""
+repeat 3 {
+  n += 1
+  let s = format("%d%d%d%d", n, n, n, n)
+  a[0:4] = s
+  got = a[0:4]
+  if n == 1 { keep = got } # got is kept, so its read copies
+  expect got == s
+}
+a[0:4] = "zzzz"
+expect keep == "1111" && got == "3333"
+let other = ""
+other = a[0:4]
+print other
+expect len(got) == 4
+detach a
+ipcrm seg
+`)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, `main: zzzz`) {
+		t.Errorf("transcript:\n%s", out)
+	}
+	if got := ownedSlices(t, "shmget seg key=private size=4KiB create\nattach a seg\nlet got = \"\"\nlet keep = \"\"\ngot = a[0:4]\nkeep = got\n"); got != "" {
+		t.Errorf("owned view reads: %q, want none: keep keeps got", got)
+	}
+	if got := ownedSlices(t, "shmget seg key=private size=4KiB create\nattach a seg\nlet g = \"\"\nlet k = \"\"\ng = a[0:4]\nk = a[0:4]\nprint k\nexpect g == \"\"\n"); got != "g" {
+		t.Errorf("owned view reads: %q, want g", got)
+	}
+	allocs := roundAllocs(t, "shmget seg key=private size=4KiB create\nattach a seg\nlet got = \"\"", "got = a[0:4096]", "expect len(got) == 4096\ndetach a\nipcrm seg")
+	if allocs > 0.05 {
+		t.Errorf("a view read nothing keeps allocates %.2f times a round, want none", allocs)
+	}
+}
+
+// ownedSlices lists the names whose top-level `NAME = X[lo:hi]` owns its
+// buffer, in source order.
+func ownedSlices(t *testing.T, src string) string {
+	t.Helper()
+	prog, err := lang.Parse("t.ipc", src)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	c := &compiler{syms: newSymtab(), prog: prog, top: prog, bound: map[string]int{}, pipes: map[string]bool{}}
+	c.binding = true
+	c.bindAll(prog.Stmts)
+	c.binding = false
+	var owned []string
+	for _, s := range prog.Stmts {
+		if s.Assign == nil {
+			continue
+		}
+		if name, ok := lang.IdentOf(s.Assign.Target); ok && c.ownedSlice(c.slot(name), s.Assign.Value, s.Assign.Op) != nil {
+			owned = append(owned, name)
+		}
+	}
+	return strings.Join(owned, ",")
+}
