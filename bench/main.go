@@ -45,7 +45,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	goBench := fs.String("gobench", "", "file with the output of `go test -bench` for ./lang/ (default: run BenchmarkParse10kLines)")
 	stat := fs.String("stat", envString("BENCH_STAT", string(statMedian)), "how rounds become one figure: median (of each round's cost) or best (fastest runs; steadier on a busy machine)")
 	prebuilt := fs.String("ipcsh", "", "measure this ipcsh binary instead of building ./cmd/ipcsh")
-	only := fs.String("only", "", "run only the scenarios whose name matches this regexp (pipe fifo msg sem pmq psem shm bulk spawn family startup loop parse)")
+	only := fs.String("only", "", "run only the scenarios whose name matches this regexp (pipe fifo msg sem semself pmq psem shm bulk spawn family startup loop parse)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -223,12 +223,15 @@ func build(root, out, prebuilt string, log io.Writer) error {
 			return fmt.Errorf("%s -O2 %s: %v", cc, src, err)
 		}
 	}
-	// The Go start-up reference, built by the same go as ipcsh.
-	cmd := exec.Command(goTool(), "build", "-o", filepath.Join(out, "gohello"), "./bench/gohello")
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go build ./bench/gohello: %v", err)
+	// The Go references (start-up; a system call that may block), built
+	// by the same go as ipcsh.
+	for _, prog := range []string{"gohello", "gosem"} {
+		cmd := exec.Command(goTool(), "build", "-o", filepath.Join(out, prog), "./bench/"+prog)
+		cmd.Dir = root
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("go build ./bench/%s: %v", prog, err)
+		}
 	}
 	if prebuilt != "" {
 		b, err := os.ReadFile(prebuilt)
@@ -237,7 +240,7 @@ func build(root, out, prebuilt string, log io.Writer) error {
 		}
 		return os.WriteFile(filepath.Join(out, "ipcsh"), b, 0o755)
 	}
-	cmd = exec.Command(goTool(), "build", "-o", filepath.Join(out, "ipcsh"), "./cmd/ipcsh")
+	cmd := exec.Command(goTool(), "build", "-o", filepath.Join(out, "ipcsh"), "./cmd/ipcsh")
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Run(); err != nil {

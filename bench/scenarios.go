@@ -91,6 +91,11 @@ func (e env) groups() []group {
 		}
 		return k
 	}
+	goSem := func(who, mode string) contestant {
+		return contestant{who: who, argv: func(n int) []string {
+			return []string{filepath.Join(e.out, "gosem"), itoa(n), mode}
+		}}
+	}
 	// Start-up is timed through bench/c/launch.c, so every contestant is
 	// started by the same fork+execvp+waitpid loop.
 	launch := func(who, skip string, prog ...string) contestant {
@@ -117,6 +122,10 @@ func (e env) groups() []group {
 			c("msg_pingpong"), perl("msg_pingpong.pl"), python("msg_pingpong.py", true), ipcsh("ipcsh", "msg_pingpong.ipc")}},
 		{name: "sem", pinned: true, tiny: 10, cs: []contestant{
 			c("sem_pingpong"), perl("sem_pingpong.pl"), python("sem_pingpong.py", true), ipcsh("ipcsh", "sem_pingpong.ipc")}},
+		// The same two calls in one process, never waiting: what each
+		// statement adds, without context switches, beside Go's own floor.
+		{name: "semself", pinned: true, tiny: 10, cs: []contestant{
+			c("sem_self"), goSem("Go raw", "raw"), goSem("Go", ""), python("sem_self.py", true), ipcsh("ipcsh", "sem_self.ipc")}},
 		{name: "pmq", pinned: true, tiny: 10, cs: []contestant{
 			c("pmq_pingpong"), ipcsh("ipcsh", "pmq_pingpong.ipc")}},
 		{name: "psem", pinned: true, tiny: 10, cs: []contestant{

@@ -149,6 +149,12 @@ func buildTable(res map[string]map[string]*measurement, first firstEvent, parse 
 	withinC(add("FIFO ping-pong, 1 B", "fifo", micros, true, cOnly))
 	withinCAndPeers(add("SysV msg ping-pong, 2 types", "msg", micros, true, all))
 	withinCAndPeers(add("SysV sem ping-pong, 2 sems", "sem", micros, true, all))
+	self := add("sem v + sem p in one process, never waiting", "semself", micros, true, [nCols]string{colC: "C", colPython: "Python", colIpcsh: "ipcsh"})
+	self.target, self.met = "reference", "—"
+	goSelf := add("  the same (C column: Go, P through syscall.Syscall)", "semself", micros, true, [nCols]string{colC: "Go", colIpcsh: "ipcsh"})
+	goSelf.target, goSelf.met = "reference", "—"
+	goRaw := add("  the same (C column: Go, both through RawSyscall)", "semself", micros, true, [nCols]string{colC: "Go raw", colIpcsh: "ipcsh"})
+	goRaw.target, goRaw.met = "reference", "—"
 	withinC(add("POSIX mq ping-pong, 2 queues", "pmq", micros, true, cOnly))
 	withinC(add("POSIX sem ping-pong, 2 named sems", "psem", micros, true, cOnly))
 	withinC(add("4 KiB shm slot + sem hand-off", "shm", micros, true, cOnly))
