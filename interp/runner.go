@@ -479,6 +479,17 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Report is e as the command line shows it: first the line LANGUAGE's
+// contract fixes, `FILE:LINE:COL: STATEMENT: ENAME (message)`, which a
+// program may match whole, then what ipcsh found out about the failure
+// (why, or "" when there is nothing to add), for a line of its own.
+func (e *Error) Report() (line, why string) {
+	if e.Errno == 0 || e.Msg == "" {
+		return e.Error(), ""
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s (%s)", e.Pos.Filename, e.Pos.Line, e.Pos.Column, e.Stmt, ipc.ErrnoName(e.Errno), ipc.ErrnoMessage(e.Errno)), e.Msg
+}
+
 func (e *Error) Unwrap() error {
 	if e.Errno != 0 {
 		return e.Errno

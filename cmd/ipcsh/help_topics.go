@@ -144,8 +144,9 @@ from run to run. No pid, fd, id or address is shown unless -v; tmp is $TMP.
 A syntax error is FILE:LINE:COL: what was expected, found what; ipcsh check
 FILE reports every one without running. A failed system call prints
 -> error ENAME (meaning) in the transcript and, outside try, stops with
-ipcsh: FILE:LINE:COL: STATEMENT: ENAME (meaning): why. After try, err holds
-the errno name.
+ipcsh: FILE:LINE:COL: STATEMENT: ENAME (meaning) on stderr, and below it,
+indented, what ipcsh found out about the failure. After try, err holds the
+errno name.
 `, "errors-and-exit-codes"},
 	{"options", "what -q, -v and --stall change", `-q        print lines and errors only: no transcript lines for system calls
 -v        pids after process names, fd numbers and IPC ids

@@ -270,8 +270,23 @@ func report(err error, stderr io.Writer) int {
 		printSyntax(stderr, err)
 		return exitSyntax
 	}
-	fmt.Fprintf(stderr, "ipcsh: %v\n", err)
+	printError(stderr, "ipcsh: ", err)
 	return exitError
+}
+
+// printError writes a run's error: a failed system call as the contract's
+// line, with what ipcsh found out about it on the next line, indented, so
+// that a program matching the line whole still finds it.
+func printError(w io.Writer, prefix string, err error) {
+	if e, ok := err.(*interp.Error); ok {
+		line, why := e.Report()
+		fmt.Fprintf(w, "%s%s\n", prefix, line)
+		if why != "" {
+			fmt.Fprintf(w, "%s  %s\n", prefix, why)
+		}
+		return
+	}
+	fmt.Fprintf(w, "%s%v\n", prefix, err)
 }
 
 func printSyntax(w io.Writer, err error) {

@@ -641,3 +641,23 @@ func TestFmt(t *testing.T) {
 		t.Errorf("a file with a syntax error was changed:\n%s", b)
 	}
 }
+
+// The stderr line of a failed system call is the contract's, whole:
+// `ipcsh: FILE:LINE:COL: STATEMENT: ENAME (message)`, so a program may
+// anchor a match on it. What ipcsh found out about the failure comes on
+// the next line.
+func TestErrorLineIsTheContractsWhole(t *testing.T) {
+	t.Parallel()
+	p := writeScript(t, "e.ipc", "semget s key=private nsems=1 create\nsem set s[0] -1\n")
+	r := ipcsh(t, opts{}, p)
+	wantCode(t, r, 1)
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	line := regexp.MustCompile(`^ipcsh: (.+):(\d+):(\d+): (.+): ([A-Z][A-Z0-9]*) \(([^()]+)\)$`)
+	m := line.FindStringSubmatch(lines[0])
+	if m == nil || !strings.HasSuffix(m[1], "e.ipc") || m[2] != "2" || m[3] != "1" || m[4] != "sem set s[0] -1" || m[5] != "ERANGE" || m[6] != "numerical result out of range" {
+		t.Errorf("first stderr line %q is not the contract's (parts %q)", lines[0], m)
+	}
+	if len(lines) != 2 || lines[1] != "ipcsh:   a semaphore holds 0 to 32767 (SEMVMX)" {
+		t.Errorf("stderr:\n%s\nwant the reason on a second line", r.stderr)
+	}
+}

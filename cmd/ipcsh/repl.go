@@ -131,7 +131,7 @@ func (s *session) loop() int {
 		case errors.As(err, &syntax):
 			printSyntax(s.errOut, err) // a static error: nothing ran
 		default:
-			fmt.Fprintln(s.errOut, err)
+			printError(s.errOut, "", err)
 		}
 	}
 }
