@@ -72,14 +72,8 @@ func (c *compiler) expr(e lang.Expr) exprFn {
 	case *lang.IndexExpr:
 		return c.index(e)
 	case *lang.SliceExpr:
-		base, pos := c.expr(e.X), e.Lbrack
-		var lo, hi exprFn
-		if e.Lo != nil {
-			lo = c.expr(e.Lo)
-		}
-		if e.Hi != nil {
-			hi = c.expr(e.Hi)
-		}
+		base, lo, hi := c.sliceParts(e)
+		pos := e.Lbrack
 		return func(p *Proc) (Value, error) {
 			v, err := base(p)
 			if err != nil {
@@ -96,6 +90,18 @@ func (c *compiler) expr(e lang.Expr) exprFn {
 		return c.call(e.Pos, name, e.Args)
 	}
 	panic(fmt.Sprintf("interp: no compiler for %T", e))
+}
+
+// sliceParts compiles X, Lo and Hi of X[Lo:Hi]; an end left out is nil.
+func (c *compiler) sliceParts(e *lang.SliceExpr) (base, lo, hi exprFn) {
+	base = c.expr(e.X)
+	if e.Lo != nil {
+		lo = c.expr(e.Lo)
+	}
+	if e.Hi != nil {
+		hi = c.expr(e.Hi)
+	}
+	return base, lo, hi
 }
 
 // logic compiles || and &&, which evaluate their right side only when

@@ -115,14 +115,8 @@ func (c *compiler) ownedSlice(slot int, val *lang.Value, op string) exprFn {
 	if !ok || c.proc != nil || op != "=" || slot < 0 || slot >= len(c.syms.names) || c.keeps(c.nameOf(slot)) {
 		return nil // an undefined name has no slot: its error is reported already
 	}
-	base, pos := c.expr(e.X), e.Lbrack
-	var lo, hi exprFn
-	if e.Lo != nil {
-		lo = c.expr(e.Lo)
-	}
-	if e.Hi != nil {
-		hi = c.expr(e.Hi)
-	}
+	base, lo, hi := c.sliceParts(e)
+	pos := e.Lbrack
 	var buf []byte
 	return func(p *Proc) (Value, error) {
 		v, err := base(p)
