@@ -465,29 +465,26 @@ type Error struct {
 	shown bool
 }
 
+// Error is e on one line: Report's two parts joined.
 func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d:%d: ", e.Pos.Filename, e.Pos.Line, e.Pos.Column)
-	if e.Errno != 0 {
-		fmt.Fprintf(&b, "%s: %s (%s)", e.Stmt, ipc.ErrnoName(e.Errno), ipc.ErrnoMessage(e.Errno))
-		if e.Msg != "" {
-			b.WriteString(": " + e.Msg)
-		}
-		return b.String()
+	line, why := e.Report()
+	if why != "" {
+		return line + ": " + why
 	}
-	b.WriteString(e.Msg)
-	return b.String()
+	return line
 }
 
 // Report is e as the command line shows it: first the line LANGUAGE's
 // contract fixes, `FILE:LINE:COL: STATEMENT: ENAME (message)`, which a
 // program may match whole, then what ipcsh found out about the failure
-// (why, or "" when there is nothing to add), for a line of its own.
+// (why, or "" when there is nothing to add), for a line of its own. An
+// error that is no system call's is its message, on the first line.
 func (e *Error) Report() (line, why string) {
-	if e.Errno == 0 || e.Msg == "" {
-		return e.Error(), ""
+	at := fmt.Sprintf("%s:%d:%d: ", e.Pos.Filename, e.Pos.Line, e.Pos.Column)
+	if e.Errno == 0 {
+		return at + e.Msg, ""
 	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s (%s)", e.Pos.Filename, e.Pos.Line, e.Pos.Column, e.Stmt, ipc.ErrnoName(e.Errno), ipc.ErrnoMessage(e.Errno)), e.Msg
+	return at + fmt.Sprintf("%s: %s (%s)", e.Stmt, ipc.ErrnoName(e.Errno), ipc.ErrnoMessage(e.Errno)), e.Msg
 }
 
 func (e *Error) Unwrap() error {
