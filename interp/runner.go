@@ -474,9 +474,10 @@ func (e *Error) Error() string {
 	return line
 }
 
-// Report is e as the command line shows it: first the line LANGUAGE's
-// contract fixes, `FILE:LINE:COL: STATEMENT: ENAME (message)`, which a
-// program may match whole, then what ipcsh found out about the failure
+// Report is e as the command line shows it: first the line the language
+// fixes (docs/language.md, "Errors and exit codes"),
+// `FILE:LINE:COL: STATEMENT: ENAME (message)`, which a program may match
+// whole, then what ipcsh found out about the failure
 // (why, or "" when there is nothing to add), for a line of its own. An
 // error that is no system call's is its message, on the first line.
 func (e *Error) Report() (line, why string) {
