@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -20,9 +19,23 @@ import (
 type capture struct {
 	done chan struct{}
 	ino  uint64 // the pipe's inode: /proc/PID/fd shows it as pipe:[ino]
-	// pid is the program's, set once it is started, for its lines' pid
-	// (-v, the trace); until then the lines carry the parent's.
-	pid atomic.Int32
+	// pid is the program's, for its lines' pid (-v, the trace). It is
+	// written before started is closed; a fast program's first line can
+	// be read before fork returns in the parent, so lines wait for it.
+	pid     int32
+	started chan struct{}
+}
+
+// testHookStarted, when set by a test, runs between the program's start and
+// its pid reaching the capture: it widens the window a fast program's first
+// line falls into.
+var testHookStarted func()
+
+// begun records the program's pid (0 if it never started) and lets its
+// lines out.
+func (c *capture) begun(pid int) {
+	c.pid = int32(pid)
+	close(c.started)
 }
 
 func (p *Proc) startCapture(name string) (int, *capture, error) {
@@ -30,7 +43,7 @@ func (p *Proc) startCapture(name string) (int, *capture, error) {
 	if err != nil {
 		return -1, nil, err
 	}
-	c := &capture{done: make(chan struct{})}
+	c := &capture{done: make(chan struct{}), started: make(chan struct{})}
 	var st unix.Stat_t
 	if unix.Fstat(r, &st) == nil {
 		c.ino = st.Ino
@@ -43,19 +56,20 @@ func (p *Proc) startCapture(name string) (int, *capture, error) {
 		for {
 			n, err := ipc.Read(r, chunk)
 			if n > 0 {
+				<-c.started
 				buf = append(buf, chunk[:n]...)
 				for {
 					i := bytes.IndexByte(buf, '\n')
 					if i < 0 {
 						break
 					}
-					p.emitAs(name, c.pid.Load(), EvPrint, PhaseOnce, lang.Pos{}, "", string(buf[:i]))
+					p.emitAs(name, c.pid, EvPrint, PhaseOnce, lang.Pos{}, "", string(buf[:i]))
 					buf = buf[i+1:]
 				}
 			}
 			if n == 0 || err != nil {
 				if len(buf) > 0 {
-					p.emitAs(name, c.pid.Load(), EvPrint, PhaseOnce, lang.Pos{}, "", string(buf))
+					p.emitAs(name, c.pid, EvPrint, PhaseOnce, lang.Pos{}, "", string(buf))
 				}
 				return
 			}
@@ -343,6 +357,15 @@ func (p *Proc) startProgram(pos lang.Pos, name, text string, argv []string, fds 
 	if capW >= 0 {
 		_ = ipc.Close(capW) // the program holds the write end now
 	}
+	if out != nil {
+		if testHookStarted != nil {
+			testHookStarted()
+		}
+		if err != nil {
+			pid = 0
+		}
+		out.begun(pid)
+	}
 	if err != nil {
 		r.board.release(si)
 		if out != nil {
@@ -351,9 +374,6 @@ func (p *Proc) startProgram(pos lang.Pos, name, text string, argv []string, fds 
 		return nil, p.failText(pos, PhaseRepeat, text, err, "")
 	}
 	r.board.setPid(si, pid)
-	if out != nil {
-		out.pid.Store(int32(pid))
-	}
 	h := &procHandle{name: name, pid: pid, slot: si, exec: true, out: out}
 	r.reap(h)
 	p.children = append(p.children, h)

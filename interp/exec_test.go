@@ -2,6 +2,7 @@ package interp
 
 import (
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,5 +98,21 @@ func TestExecLeftovers(t *testing.T) {
 				time.Sleep(10 * time.Millisecond)
 			}
 		})
+	}
+}
+
+// A fast program's first line can be read before fork has returned in the
+// parent; the line must still carry the program's pid, not its parent's.
+// Not parallel: the hook is the package's.
+func TestCapturedLineWaitsForThePid(t *testing.T) {
+	testHookStarted = func() { time.Sleep(50 * time.Millisecond) }
+	defer func() { testHookStarted = nil }()
+	out, err := runCfg(t, "spawn e exec sh -c 'echo $$'\nwait e\n", Config{Verbose: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^e\[(\d+)\]: (\d+)$`).FindStringSubmatch(out)
+	if m == nil || m[1] != m[2] {
+		t.Errorf("the program's line does not carry its pid:\n%s", out)
 	}
 }
