@@ -275,6 +275,9 @@ func (p *Proc) leave() {
 	if s == nil {
 		return
 	}
+	if p.run.testLeave != nil {
+		p.run.testLeave(s)
+	}
 	atomic.StoreUint32(&s.state, slotRunning)
 	atomic.AddUint64(&s.counter, 1)
 }

@@ -50,7 +50,13 @@ type Runner struct {
 	closed bool
 	child  bool // a spawned block's runner: it prints nothing, owns no tmp
 
-	board     *board
+	board *board
+	// Set by tests only: testLeave runs when a call has returned, before
+	// the board says so; testSuspect when the watcher first sees the run
+	// stalled. Next to board, which leave loads anyway.
+	testLeave   func(*slot)
+	testSuspect func()
+
 	cancel    *canceler
 	pgid      int // the run's process group: every child is in it
 	nullFD    int

@@ -35,9 +35,17 @@ type stallRow struct {
 
 // watch runs in the main process until the run ends.
 func (r *Runner) watch(stall time.Duration) {
-	// Two ticks are the most a report can come late: one to see a call
-	// blocked, one past the stall time.
+	// Three ticks are the most a report can come late: one to see a call
+	// blocked, one past the stall time, one to see nothing changed since.
 	tick := max(min(stall/10, 100*time.Millisecond), 10*time.Millisecond)
+	// A verdict is only given when the tick before saw the same processes
+	// blocked in the same calls. Between two ticks the watcher gives up
+	// its P: a call of this process that has returned in the kernel but
+	// not yet left the board (its goroutine waiting for a P, its thread
+	// asleep, not runnable) has run by then. make test once saw a false
+	// deadlock so: main's recv, whose message had come and whose sender
+	// had exited, reported alone.
+	suspect := ""
 	type seen struct {
 		since int64
 		cpu   string
@@ -87,10 +95,12 @@ func (r *Runner) watch(stall time.Duration) {
 			}
 		}
 		if now-r.lastEvent.Load() < int64(stall) {
+			suspect = ""
 			continue
 		}
 		var rows []stallRow
 		var unfinished []func(note string) // for the trace, once the run is known stalled
+		var blockedNow strings.Builder     // the calls blocked, for the next tick to compare
 		live, stalled := 0, true
 		for i := 0; i < n && stalled; i++ {
 			s := r.board.slot(i)
@@ -114,6 +124,7 @@ func (r *Runner) watch(stall time.Duration) {
 					continue
 				}
 				rows = append(rows, stallRow{name: name, where: "a program, in " + call + "(2)", blocked: d})
+				fmt.Fprintf(&blockedNow, "p%d:%s ", pid, cpu)
 				continue
 			}
 			e := slots[i]
@@ -140,6 +151,7 @@ func (r *Runner) watch(stall time.Duration) {
 				continue
 			}
 			since := e.since
+			fmt.Fprintf(&blockedNow, "s%d:%d ", i, e.counter)
 			where := fmt.Sprintf("%s:%d:%d: %s", cstr(s.file[:]), atomic.LoadInt32(&s.line), atomic.LoadInt32(&s.col), cstr(s.stmt[:]))
 			if atomic.LoadInt32(&s.line) == 0 { // the implicit wait at the end
 				where = fmt.Sprintf("%s: %s", cstr(s.file[:]), cstr(s.stmt[:]))
@@ -147,25 +159,34 @@ func (r *Runner) watch(stall time.Duration) {
 			rows = append(rows, stallRow{name, where, time.Duration(now - since), obj})
 			unfinished = append(unfinished, r.unfinishedAt(s, name, since))
 		}
-		if live > 0 && stalled {
-			why := r.explain(rows)
-			if t := r.tmpPath(); t != "" && !r.cfg.Verbose {
-				why = strings.ReplaceAll(why, t, "$TMP") // as the transcript shows it
-			}
-			// The first record of the deadlock carries the chains of
-			// waits, for a picture of the run to show them.
-			note := whyLines(why)
-			for _, f := range unfinished {
-				f(note)
-				note = ""
-			}
-			report := stallReport(stall, rows, r.cfg.Verbose) + why
-			if t := r.tmpPath(); t != "" && !r.cfg.Verbose {
-				report = strings.ReplaceAll(report, t, "$TMP")
-			}
-			r.Cancel(3, report)
-			return
+		if !stalled || live == 0 {
+			suspect = ""
+			continue
 		}
+		if blockedNow.String() != suspect {
+			suspect = blockedNow.String()
+			if r.testSuspect != nil {
+				r.testSuspect()
+			}
+			continue
+		}
+		why := r.explain(rows)
+		if t := r.tmpPath(); t != "" && !r.cfg.Verbose {
+			why = strings.ReplaceAll(why, t, "$TMP") // as the transcript shows it
+		}
+		// The first record of the deadlock carries the chains of
+		// waits, for a picture of the run to show them.
+		note := whyLines(why)
+		for _, f := range unfinished {
+			f(note)
+			note = ""
+		}
+		report := stallReport(stall, rows, r.cfg.Verbose) + why
+		if t := r.tmpPath(); t != "" && !r.cfg.Verbose {
+			report = strings.ReplaceAll(report, t, "$TMP")
+		}
+		r.Cancel(3, report)
+		return
 	}
 }
 

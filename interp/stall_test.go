@@ -5,10 +5,14 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"ipcsh/lang"
 )
 
 // A deadlock stops the run with exit 3 and names where each process is
@@ -196,5 +200,71 @@ func TestThreadRunnable(t *testing.T) {
 	<-done
 	if threadRunnable(pid, 0) || threadRunnable(0, tid) {
 		t.Error("no thread is runnable")
+	}
+}
+
+// A call that has returned in the kernel but has not yet left the board
+// (its goroutine waiting for a P, its thread asleep, not runnable) looks
+// blocked for as long as that lasts: make test once saw a false deadlock
+// so, main's recv reported alone after its sender had sent and exited.
+// Here main's recv leaves the board only once the watcher has seen the
+// run stalled: a verdict needs two such ticks in a row, and given on the
+// first it would stop this run with code 3.
+func TestNoFalseStallCallReturnedNotYetLeft(t *testing.T) {
+	prog, err := lang.Parse("t.ipc", "msgget q key=private create\nspawn c { sleep 100ms\nsend q \"x\" }\nrecv q\nwait c\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	r, err := New(Config{Stdout: &out, Stall: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stalled := make(chan struct{})
+	var held atomic.Pointer[slot]
+	var once sync.Once
+	r.testLeave = func(s *slot) {
+		if !strings.HasPrefix(cstr(s.stmt[:]), "recv") {
+			return
+		}
+		once.Do(func() {
+			// The child's send has come; stay "blocked" until the watcher
+			// has seen it so, as a goroutine without a P would: its
+			// thread asleep, running nothing else.
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			held.Store(s)
+			select {
+			case <-stalled:
+			case <-time.After(5 * time.Second):
+				t.Error("the watcher never held back a verdict")
+			}
+		})
+	}
+	r.testSuspect = func() {
+		s := held.Load()
+		if s == nil {
+			return
+		}
+		// The recv leaves the board before the watcher looks again.
+		c := atomic.LoadUint64(&s.counter)
+		select {
+		case stalled <- struct{}{}:
+		default:
+			return
+		}
+		for atomic.LoadUint64(&s.counter) == c {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	runErr := r.End(r.Run(prog))
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if runErr != nil {
+		t.Fatalf("a recv that had its message was taken for a deadlock: %v\n%s", runErr, out.String())
+	}
+	if !strings.Contains(out.String(), `main: recv q -> type=1 "x"`) {
+		t.Errorf("transcript:\n%s", out.String())
 	}
 }
