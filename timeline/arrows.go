@@ -25,9 +25,10 @@ type Arrow struct {
 //     read that spans two writes gets an arrow from each, and a write split
 //     over two reads sends an arrow to each. A short write or a failed one
 //     (the repeated line with "-> 3 of 6" or "-> error ...") is corrected.
-//   - close -> a read at EOF: from the last close of a write end (a handle
-//     not named ….r) before it. The trace does not say which end a close
-//     closed, so this one is a reading of names, not a certainty.
+//   - close -> a read at EOF: from every close of a pipe's write end (a
+//     handle not named ….r) before it, or the last such close of a FIFO.
+//     The trace does not say which end a close closed, so this one is a
+//     reading of names, not a certainty.
 //   - open for writing -> open for reading of the same FIFO (a rendezvous),
 //     when the open for writing names its FIFO (interp does not yet: it
 //     logs the line before the call, see trusted).
@@ -236,7 +237,7 @@ func (m *matcher) stream(i int, e *Event, kind string, publish bool) {
 		}
 	case e.Verb == "read" && !publish:
 		if e.N == 0 && e.Result == "EOF" {
-			m.eof(i, e)
+			m.eof(i, e, kind)
 			return
 		}
 		m.takeBytes(i, e, kind)
@@ -262,8 +263,13 @@ func (m *matcher) takeBytes(i int, e *Event, kind string) {
 	m.pipes[e.Obj] = q
 }
 
-// eof links a read at end of file to the close that most likely caused it.
-func (m *matcher) eof(i int, e *Event) {
+// eof links a read at end of file to the closes that caused it. A pipe
+// reads EOF once every copy of its write end is closed, so each close of
+// a write end before it enabled it: which of them came last is a matter
+// of timing (a child's close of its inherited copy races its parent's),
+// and a picture of the last alone changed from run to run. A FIFO gains
+// writers by open, so there the cause is taken to be the last close.
+func (m *matcher) eof(i int, e *Event, kind string) {
 	reader := e.handle()
 	cl := m.closes[e.Obj]
 	for k := len(cl) - 1; k >= 0; k-- {
@@ -273,7 +279,9 @@ func (m *matcher) eof(i int, e *Event) {
 			continue // a read end: closing it ends nobody's reading
 		}
 		m.add(cl[k], i, "eof", "")
-		return
+		if kind != "pipe" {
+			return
+		}
 	}
 }
 

@@ -98,6 +98,25 @@ func TestArrowsEOF(t *testing.T) {
 		result(call("b", "end", "read", P, "read q"), "EOF"),
 	)
 	wantArrows(t, ev, "1->3 eof")
+
+	// Every copy of a pipe's write end had to go: the child's close of
+	// its inherited copy and the parent's, in whichever order they came.
+	for _, order := range [][2]string{{"main", "child"}, {"child", "main"}} {
+		ev = seqd(
+			call(order[0], "begin", "close", P, "close p.w"),
+			call(order[1], "begin", "close", P, "close p.w"),
+			result(call("child", "end", "read", P, "read p.r"), "EOF"),
+		)
+		wantArrows(t, ev, "1->3 eof", "2->3 eof")
+	}
+	// A FIFO gains writers by open: its last close is the cause.
+	const F = "fifo:9"
+	ev = seqd(
+		call("a", "begin", "close", F, "close w"),
+		call("b", "begin", "close", F, "close w"),
+		result(call("c", "end", "read", F, "read r"), "EOF"),
+	)
+	wantArrows(t, ev, "2->3 eof")
 }
 
 func TestArrowsMessageTypes(t *testing.T) {
