@@ -79,7 +79,7 @@ func (c *compiler) expr(e lang.Expr) exprFn {
 			if err != nil {
 				return v, err
 			}
-			return slice(p, pos, v, lo, hi)
+			return slice(p, pos, v, lo, hi, nil)
 		}
 	case *lang.CallExpr:
 		name, ok := lang.IdentOf(e.Fn)
@@ -540,7 +540,9 @@ func bound(p *Proc, pos lang.Pos, f exprFn, def int64, what, whatTail string) (i
 	return x.I, nil
 }
 
-func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
+// slice is v[lo:hi]. A view of shared memory is a copy; into, if not nil,
+// is a buffer of the statement's own for it (ownedSlice).
+func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn, into *[]byte) (Value, error) {
 	var n int64
 	switch v.K {
 	case KStr, KMsg:
@@ -553,7 +555,7 @@ func slice(p *Proc, pos lang.Pos, v Value, lo, hi exprFn) (Value, error) {
 			if err != nil {
 				return Value{}, err
 			}
-			return memSlice(p, pos, h, lo, hi)
+			return memSlice(p, pos, h, lo, hi, into)
 		}
 		return Value{}, errorf(pos, "cannot slice a %s", v.typeName())
 	default:

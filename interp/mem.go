@@ -174,15 +174,28 @@ func (c *compiler) elemRead(base exprFn, t elemType, idx exprFn, pos lang.Pos) e
 	}
 }
 
-// memSlice reads `a[lo:hi]` as a string (a copy: the memory goes on
-// changing under other processes).
-func memSlice(p *Proc, pos lang.Pos, h *memHandle, lo, hi exprFn) (Value, error) {
+// memSlice reads `a[lo:hi]` as a string: a copy, since the memory goes on
+// changing under other processes. With into, the copy lands in that
+// buffer, reused from one run of the statement to the next, as C's memcpy
+// into a buffer of its own.
+func memSlice(p *Proc, pos lang.Pos, h *memHandle, lo, hi exprFn, into *[]byte) (Value, error) {
 	a, b, err := memBounds(p, pos, h, lo, hi, -1)
 	if err != nil {
 		return Value{}, err
 	}
 	p.faultAt = pos
-	return strV(string(h.mem[a:b])), nil
+	if into == nil {
+		return strV(string(h.mem[a:b])), nil
+	}
+	if a == b {
+		return strV(""), nil
+	}
+	if cap(*into) < int(b-a) {
+		*into = make([]byte, b-a)
+	}
+	buf := (*into)[:b-a]
+	copy(buf, h.mem[a:b])
+	return strV(unsafe.String(&buf[0], len(buf))), nil
 }
 
 // memBounds evaluates [lo:hi] against the memory's size; an omitted hi is

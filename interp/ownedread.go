@@ -106,10 +106,9 @@ func (c *compiler) keeps(name string) bool {
 
 // ownedSlice compiles `NAME = X[lo:hi]` where nothing keeps NAME's value
 // (the same rule as a read's): from an attachment or a mapping, the bytes
-// are copied into a buffer of the statement's own, as C's memcpy into a
-// buffer it reuses, rather than into a new string each time. The shared
-// memory itself is never the value: another process may write it at any
-// time. It returns nil where the rule does not hold.
+// are copied into a buffer of the statement's own (memSlice) rather than
+// into a new string each time. It returns nil where the rule does not
+// hold.
 func (c *compiler) ownedSlice(slot int, val *lang.Value, op string) exprFn {
 	e, ok := val.Head.(*lang.SliceExpr)
 	if !ok || c.proc != nil || op != "=" || slot < 0 || slot >= len(c.syms.names) || c.keeps(c.nameOf(slot)) {
@@ -123,24 +122,7 @@ func (c *compiler) ownedSlice(slot int, val *lang.Value, op string) exprFn {
 		if err != nil {
 			return v, err
 		}
-		if _, isMem := v.R.(*memHandle); v.K != KHandle || !isMem {
-			return slice(p, pos, v, lo, hi) // a string's slice copies nothing
-		}
-		h, err := memOf(pos, v, "[lo:hi]")
-		if err != nil {
-			return Value{}, err
-		}
-		a, b, err := memBounds(p, pos, h, lo, hi, -1)
-		if err != nil || a == b {
-			return strV(""), err
-		}
-		if cap(buf) < int(b-a) {
-			buf = make([]byte, b-a)
-		}
-		buf = buf[:b-a]
-		p.faultAt = pos
-		copy(buf, h.mem[a:b])
-		return strV(unsafe.String(&buf[0], len(buf))), nil
+		return slice(p, pos, v, lo, hi, &buf) // a string's slice copies nothing
 	}
 }
 
